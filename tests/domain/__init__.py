@@ -1,0 +1,1 @@
+"""Tests of the pure-Python domain rules (no app fixture)."""
