@@ -1,0 +1,50 @@
+"""Coalition: write a joint statement together and collect who signs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from coalition import config
+from coalition.extensions import csrf, db, limiter, login_manager, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> str:
+    """Top-level templates/ and static/ in a checkout; inside the package in a wheel."""
+    inside = PACKAGE_DIR / name
+    return str(inside if inside.is_dir() else PACKAGE_DIR.parent / name)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application: settings, extensions, blueprints, guard and commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=_resource_dir("templates"),
+        static_folder=_resource_dir("static"),
+    )
+    config.configure(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from coalition import cli, database, security, web
+    from coalition.accounts.views import bp as accounts_bp
+    from coalition.api import bp as api_bp
+    from coalition.drafting.views import bp as drafting_bp
+
+    database.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(drafting_bp)
+    app.register_blueprint(api_bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts: organisations, lead users, sessions and API tokens."""

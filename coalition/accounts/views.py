@@ -1,0 +1,225 @@
+"""Account pages: sign up, log in and out, the account page, colleagues and API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from coalition.accounts import forms, services
+from coalition.domain.errors import DomainError
+from coalition.extensions import db, limiter
+from coalition.mail import outbox
+from coalition.security import public
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return url_for("drafting.dashboard")
+
+
+def apply_errors(form: forms.FlaskForm, error: DomainError) -> None:
+    """Show a domain error beside the fields it names, or above the form."""
+    placed = False
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, error.message if len(error.fields) == 1 else message]
+            placed = True
+    if not placed:
+        flash(error.message, "error")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@public
+def login() -> str | Response:
+    """Log a lead user in."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)  # Flask-Login renews the session identifier
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors = ["Wrong e-mail address or password."]
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+def signup() -> str | Response:
+    """Sign up an organisation with its first lead user."""
+    form = forms.SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                form.email.data,
+                form.password.data,
+                organisation=form.organisation.data,
+                name=form.name.data,
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome to Coalition, {user.display_name}.", "success")
+            return redirect(url_for("drafting.dashboard"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """Log out and invalidate the session everywhere it was copied."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+        flash("You are logged out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET"])
+def account() -> str:
+    """The account page: API tokens, colleagues, password."""
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/account.html",
+        token_form=forms.TokenForm(),
+        colleague_form=forms.ColleagueForm(),
+        password_form=forms.PasswordForm(),
+        revoke_form=forms.ConfirmForm(),
+        tokens=services.list_api_tokens(user),
+        members=services.organisation_members(user.organisation_id),
+        pending=services.pending_colleague_invitations(user.organisation_id),
+        new_token=None,
+    )
+
+
+@bp.route("/account/tokens", methods=["POST"])
+def create_token() -> str | Response:
+    """Create an API token and show it once."""
+    user = current_user._get_current_object()
+    form = forms.TokenForm()
+    if not form.validate_on_submit():
+        flash("The token label is too long.", "error")
+        return redirect(url_for("accounts.account"))
+    _, secret = services.create_api_token(user, form.name.data)
+    db.session.commit()
+    return render_template(
+        "accounts/account.html",
+        token_form=forms.TokenForm(formdata=None),
+        colleague_form=forms.ColleagueForm(formdata=None),
+        password_form=forms.PasswordForm(formdata=None),
+        revoke_form=forms.ConfirmForm(formdata=None),
+        tokens=services.list_api_tokens(user),
+        members=services.organisation_members(user.organisation_id),
+        pending=services.pending_colleague_invitations(user.organisation_id),
+        new_token=secret,
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of your API tokens."""
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            services.revoke_api_token(current_user._get_current_object(), token_id)
+        except DomainError:
+            abort(404)
+        db.session.commit()
+        flash("The token is revoked.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/colleagues", methods=["POST"])
+def invite_colleague() -> str | Response:
+    """Invite a colleague to the organisation by e-mail."""
+    user = current_user._get_current_object()
+    form = forms.ColleagueForm()
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite_colleague(user, form.email.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            outbox.queue(
+                "colleague_invitation",
+                to=invitation.email,
+                subject=f"Join {user.organisation.name} on Coalition",
+                context={
+                    "inviter": user,
+                    "organisation": user.organisation,
+                    "url": url_for("accounts.join", token=token, _external=True),
+                },
+                organisation_id=user.organisation_id,
+            )
+            db.session.commit()
+            flash(f"Invitation sent to {invitation.email}.", "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@public
+def join(token: str) -> str | Response:
+    """A colleague accepts an invitation and chooses a password."""
+    try:
+        invitation = services.colleague_invitation(token)
+    except DomainError:
+        return render_template("accounts/join_invalid.html"), 404  # type: ignore[return-value]
+    form = forms.JoinForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_colleague_invitation(
+                token, name=form.name.data, password=form.password.data
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome to {invitation.organisation.name}.", "success")
+            return redirect(url_for("drafting.dashboard"))
+    return render_template("accounts/join.html", form=form, invitation=invitation)
+
+
+@bp.route("/account/password", methods=["POST"])
+def change_password() -> Response:
+    """Change your password; other sessions end."""
+    user = current_user._get_current_object()
+    form = forms.PasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(user.email, form.current.data or "") is None:
+            flash("The current password is wrong.", "error")
+        else:
+            try:
+                services.change_password(user, form.password.data)
+            except DomainError as error:
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                login_user(user)
+                flash("Your password is changed.", "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for("accounts.account"))

@@ -1,0 +1,35 @@
+"""The JSON API v1 (DESIGN.md's contract): bearer tokens for leads, invitation tokens in paths."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.wrappers import Response
+
+from coalition.extensions import csrf
+from coalition.security import ACCESS_API, access_of, current_app_view
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies are used: bearer and path tokens cannot be forged by another site
+
+
+@bp.before_request
+def _authenticate() -> Response | tuple[Response, int] | None:
+    view = current_app_view()
+    if view is None or access_of(view) != ACCESS_API:
+        return None
+    from coalition.accounts.services import user_for_api_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    user = user_for_api_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
+    if user is None:
+        response = jsonify(
+            {"error": "A valid API token is required (Authorization: Bearer ...).", "fields": {}}
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
+        return response, 401
+    g.api_user = user
+    return None
+
+
+from coalition.api import drafting, openapi  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,78 @@
+"""Helpers shared by the API routes: JSON bodies, schemas, the acting user, representations."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import g, request
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as SchemaError
+from sqlalchemy import select
+
+from coalition.domain.errors import NotFound, ValidationError
+from coalition.extensions import db
+from coalition.models import Edition, Statement, User
+from coalition.web import iso
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Schema(BaseModel):
+    """Base of request schemas: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+def parse(model: type[M]) -> M:
+    """The request's JSON body checked against `model`, or a 4xx naming the fields."""
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        raise ValidationError("The body must be a JSON object.", fields={})
+    try:
+        return model.model_validate(data)
+    except SchemaError as exc:
+        fields: dict[str, str] = {}
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "body"
+            fields.setdefault(name, error["msg"])
+        raise ValidationError(
+            "Some fields are missing or have the wrong type.", fields=fields
+        ) from exc
+
+
+def api_user() -> User:
+    user: User = g.api_user
+    return user
+
+
+def lead_statement(statement_id: int) -> Statement:
+    """A statement of the token owner's organisation, or 404."""
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or statement.organisation_id != api_user().organisation_id:
+        raise NotFound("No such statement.", fields={"id": "not found"})
+    return statement
+
+
+def latest_public_edition(statement: Statement) -> Edition | None:
+    return db.session.scalar(
+        select(Edition)
+        .where(Edition.statement_id == statement.id)
+        .order_by(Edition.number.desc())
+        .limit(1)
+    )
+
+
+def statement_json(statement: Statement) -> dict[str, Any]:
+    """The statement as GET /statements/{id} answers it."""
+    edition = latest_public_edition(statement)
+    return {
+        "id": statement.id,
+        "slug": statement.slug,
+        "title": statement.title,
+        "language": statement.language,
+        "state": statement.state,
+        "revision": statement.current_revision,
+        "sign_deadline": iso(statement.sign_deadline),
+        "published_at": iso(edition.published_at) if edition else None,
+        "date": edition.date.isoformat() if edition else None,
+    }

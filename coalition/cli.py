@@ -1,0 +1,76 @@
+"""Commands of `flask --app coalition`: thin wrappers over the services."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from coalition.domain.errors import DomainError
+from coalition.extensions import db
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    raise click.ClickException(error.message)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--organisation", required=True, help="The lead organisation (created if new).")
+@click.option("--password", required=True, help="At least 10 characters, not a common one.")
+@click.option("--name", default="", help="The user's name.")
+def create_user_command(email: str, organisation: str, password: str, name: str) -> None:
+    """Create a lead user (and the organisation if it is new)."""
+    from coalition.accounts.services import create_user
+
+    try:
+        user = create_user(email, password, organisation=organisation, name=name)
+    except DomainError as error:
+        _fail(error)
+        return
+    db.session.commit()
+    click.echo(f"Created {user.email} in {user.organisation.name}.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label for the token.")
+def create_token_command(email: str, name: str) -> None:
+    """Create an API token for a lead user; the token is the last line printed."""
+    from sqlalchemy import select
+
+    from coalition.accounts.services import create_api_token
+    from coalition.models import User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}.")
+    _, secret = create_api_token(user, name)
+    db.session.commit()
+    click.echo(f"API token for {user.email} (shown once, keep it safe):")
+    click.echo(secret)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load demo data: a lead user and a statement in each state."""
+    from coalition.demo import load_demo
+
+    lines = load_demo()
+    db.session.commit()
+    for line in lines:
+        click.echo(line)
+
+
+@click.command("send-mail")
+def send_mail_command() -> None:
+    """Send what waits in the outbox (with no SMTP configured, print it to the log)."""
+    from coalition.mail.sender import send_due
+
+    report = send_due()
+    click.echo(report)
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_user_command, create_token_command, demo_command, send_mail_command):
+        app.cli.add_command(command)

@@ -1,0 +1,66 @@
+"""Default settings; instance/config.py and COALITION_* environment variables override them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+INSECURE_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value refused outside debug/testing
+
+
+class Defaults:
+    SECRET_KEY = INSECURE_SECRET
+    SQLALCHEMY_DATABASE_URI: str | None = None  # set from instance_path in configure()
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Public base URL used in mail and exports when there is no request (CLI, cron).
+    BASE_URL = "http://127.0.0.1:5000"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    # Mail: with no MAIL_HOST, messages stay in the outbox and are logged.
+    MAIL_HOST: str | None = None
+    MAIL_PORT = 587
+    MAIL_SECURITY = "starttls"  # "starttls", "tls" or "none"
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "Coalition <noreply@localhost>"
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_TIMEOUT = 10
+    # Invitations stay valid this many days after the sign-on deadline.
+    INVITATION_GRACE_DAYS = 7
+    REMINDER_DAYS_BEFORE_DEADLINE = 3
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute"
+    RATELIMIT_SIGN = "30 per minute"
+    RATELIMIT_OPEN_SIGNON = "5 per hour"
+    PASSWORD_MIN_LENGTH = 10
+    LOGO_MAX_BYTES = 1024 * 1024
+    LOGO_MAX_PIXELS = 4000 * 4000
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Load defaults, instance/config.py, COALITION_* variables, then test overrides."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("COALITION")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/coalition.sqlite"
+    debug_or_test = app.debug or app.testing
+    if not debug_or_test:
+        secret = app.config.get("SECRET_KEY") or ""
+        if secret == INSECURE_SECRET or len(str(secret)) < 16:
+            raise RuntimeError(
+                "Set COALITION_SECRET_KEY (or SECRET_KEY in instance/config.py) to a long "
+                "random value; the built-in key is only for debug and tests."
+            )
+        # Outside debug the app is served over HTTPS: cookies never travel in clear.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -1,0 +1,1 @@
+"""Pure-Python domain rules of Coalition: no Flask, no SQLAlchemy."""

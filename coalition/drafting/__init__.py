@@ -1,0 +1,1 @@
+"""Drafting: statements, revisions, redlines and the life cycle."""

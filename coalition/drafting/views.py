@@ -1,0 +1,302 @@
+"""Lead pages for drafting: dashboard, editor, history, redlines, life cycle and settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from coalition.accounts.views import apply_errors
+from coalition.domain import lifecycle
+from coalition.domain.errors import DomainError, NotFound, StaleRevision
+from coalition.domain.rendering import render_markdown
+from coalition.domain.revisions import redline_html
+from coalition.drafting import forms, services
+from coalition.extensions import db
+from coalition.models import Statement
+
+bp = Blueprint("drafting", __name__)
+
+
+def _statement(statement_id: int) -> Statement:
+    try:
+        return services.statement_for(current_user._get_current_object(), statement_id)
+    except NotFound:
+        abort(404)
+
+
+def zone(statement: Statement) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(statement.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+@bp.route("/")
+def dashboard() -> str:
+    """The organisation's statements with state, revision, last edit and deadline."""
+    statements = services.organisation_statements(current_user._get_current_object())
+    return render_template("drafting/dashboard.html", statements=statements)
+
+
+@bp.route("/statements/new", methods=["GET", "POST"])
+def new_statement() -> str | Response:
+    """Create a statement with its first revision."""
+    form = forms.StatementForm()
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data or "")
+        else:
+            try:
+                statement = services.create_statement(
+                    current_user._get_current_object(),
+                    title=form.title.data,
+                    body=form.body.data,
+                    language=form.language.data,
+                )
+            except DomainError as error:
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash("The statement is saved as revision 1.", "success")
+                return redirect(url_for("drafting.statement", statement_id=statement.id))
+    return render_template("drafting/new.html", form=form, preview=preview)
+
+
+@bp.route("/statements/<int:statement_id>")
+def statement(statement_id: int) -> str:
+    """A statement's overview: the current text, its state and what can be done next."""
+    statement = _statement(statement_id)
+    revision = services.latest_revision(statement)
+    return render_template(
+        "drafting/statement.html",
+        statement=statement,
+        revision=revision,
+        body_html=render_markdown(revision.body),
+        state_form=forms.StateForm(),
+        targets=[
+            s for s in lifecycle.ALLOWED[statement.state_enum] if s in lifecycle.MANUAL_TARGETS
+        ],
+        labels=lifecycle.LABELS,
+        tz=zone(statement),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
+def edit(statement_id: int) -> str | Response:
+    """Edit the text; a save on a stale base keeps the typed text and shows what changed."""
+    statement = _statement(statement_id)
+    current = services.latest_revision(statement)
+    form = forms.EditForm()
+    if request.method == "GET":
+        form.base_revision.data = str(current.number)
+        form.title.data = current.title
+        form.body.data = current.body
+    preview = None
+    conflict = None
+    if form.validate_on_submit():
+        base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
+        if form.preview.data:
+            preview = render_markdown(form.body.data or "")
+        else:
+            try:
+                revision = services.save_revision(
+                    current_user._get_current_object(),
+                    statement,
+                    title=form.title.data,
+                    body=form.body.data,
+                    base_revision=base,
+                    note=form.note.data,
+                    substantive=bool(form.substantive.data),
+                )
+            except StaleRevision as error:
+                db.session.rollback()
+                statement = _statement(statement_id)
+                current = services.latest_revision(statement)
+                conflict = {
+                    "base": error.base_revision,
+                    "current": current,
+                    "their_changes": redline_html(
+                        services.get_revision(statement, error.base_revision).body
+                        if 0 < error.base_revision <= current.number
+                        else "",
+                        current.body,
+                    ),
+                    "yours_vs_current": redline_html(current.body, form.body.data or ""),
+                }
+                # Saving again now builds on the newer revision, with the typed text kept.
+                form.base_revision.data = str(current.number)
+            except DomainError as error:
+                db.session.rollback()
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash(f"Saved as revision {revision.number}.", "success")
+                return redirect(url_for("drafting.statement", statement_id=statement.id))
+    status = 409 if conflict else 200
+    return (
+        render_template(
+            "drafting/edit.html",
+            statement=statement,
+            current=current,
+            form=form,
+            preview=preview,
+            conflict=conflict,
+            editable=lifecycle.is_editable(statement.state_enum),
+        ),
+        status,
+    )  # type: ignore[return-value]
+
+
+@bp.route("/statements/<int:statement_id>/revisions")
+def history(statement_id: int) -> str:
+    """Every revision, with a form to compare any two."""
+    statement = _statement(statement_id)
+    revisions = services.list_revisions(statement)
+    return render_template(
+        "drafting/history.html",
+        statement=statement,
+        revisions=list(reversed(revisions)),
+        tz=zone(statement),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/revisions/<int:number>")
+def revision(statement_id: int, number: int) -> str:
+    """One revision rendered, with a button to restore it."""
+    statement = _statement(statement_id)
+    try:
+        revision = services.get_revision(statement, number)
+    except NotFound:
+        abort(404)
+    form = forms.RestoreForm()
+    form.base_revision.data = str(statement.current_revision)
+    return render_template(
+        "drafting/revision.html",
+        statement=statement,
+        revision=revision,
+        body_html=render_markdown(revision.body),
+        form=form,
+        tz=zone(statement),
+        editable=lifecycle.is_editable(statement.state_enum),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/revisions/<int:number>/restore", methods=["POST"])
+def restore(statement_id: int, number: int) -> Response:
+    """Save an old revision again as the newest one."""
+    statement = _statement(statement_id)
+    form = forms.RestoreForm()
+    if form.validate_on_submit():
+        base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
+        try:
+            revision = services.restore_revision(
+                current_user._get_current_object(), statement, number, base_revision=base
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("drafting.revision", statement_id=statement_id, number=number))
+        db.session.commit()
+        flash(f"Revision {number} is restored as revision {revision.number}.", "success")
+    return redirect(url_for("drafting.statement", statement_id=statement_id))
+
+
+@bp.route("/statements/<int:statement_id>/compare")
+def compare(statement_id: int) -> str:
+    """A word-level redline between two revisions."""
+    statement = _statement(statement_id)
+    revisions = services.list_revisions(statement)
+    numbers = [r.number for r in revisions]
+    try:
+        a = int(request.args.get("from", max(1, statement.current_revision - 1)))
+        b = int(request.args.get("to", statement.current_revision))
+    except ValueError:
+        abort(400)
+    if a not in numbers or b not in numbers:
+        abort(404)
+    old, new = revisions[numbers.index(a)], revisions[numbers.index(b)]
+    title_change = redline_html(old.title, new.title) if old.title != new.title else None
+    return render_template(
+        "drafting/compare.html",
+        statement=statement,
+        revisions=revisions,
+        old=old,
+        new=new,
+        title_change=title_change,
+        html=redline_html(old.body, new.body),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/state", methods=["POST"])
+def change_state(statement_id: int) -> Response:
+    """Move the statement along its life cycle (publishing has its own page)."""
+    statement = _statement(statement_id)
+    form = forms.StateForm()
+    if form.validate_on_submit():
+        try:
+            services.change_state(current_user._get_current_object(), statement, form.state.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                f"The statement is now {lifecycle.LABELS[statement.state_enum].lower()}.", "success"
+            )
+    return redirect(url_for("drafting.statement", statement_id=statement_id))
+
+
+@bp.route("/statements/<int:statement_id>/settings", methods=["GET", "POST"])
+def settings(statement_id: int) -> str | Response:
+    """Language, time zone, deadline, comments while open, and the letter layout."""
+    statement = _statement(statement_id)
+    form = forms.SettingsForm(obj=statement if request.method == "GET" else None)
+    form.timezone.choices = forms.timezone_choices()
+    tz = zone(statement)
+    if request.method == "GET":
+        form.sign_deadline.data = (
+            statement.sign_deadline.astimezone(tz).replace(tzinfo=None)
+            if statement.sign_deadline
+            else None
+        )
+    if form.validate_on_submit():
+        try:
+            new_tz = zoneinfo.ZoneInfo(form.timezone.data or "UTC")
+            deadline = (
+                form.sign_deadline.data.replace(tzinfo=new_tz).astimezone(dt.UTC)
+                if form.sign_deadline.data
+                else None
+            )
+            user = current_user._get_current_object()
+            services.update_settings(
+                user,
+                statement,
+                language=form.language.data,
+                timezone=form.timezone.data,
+                comments_when_open=bool(form.comments_when_open.data),
+                letter_addressee_name=(form.letter_addressee_name.data or "").strip(),
+                letter_addressee_title=(form.letter_addressee_title.data or "").strip(),
+                letter_addressee_address=(form.letter_addressee_address.data or "").strip(),
+                letter_salutation=(form.letter_salutation.data or "").strip(),
+            )
+            services.set_sign_deadline(user, statement, deadline)
+            if (
+                statement.state_enum is lifecycle.State.CLOSED
+                and deadline is not None
+                and deadline > dt.datetime.now(dt.UTC)
+                and request.form.get("reopen")
+            ):
+                services.change_state(user, statement, "open")
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Settings saved.", "success")
+            return redirect(url_for("drafting.statement", statement_id=statement_id))
+    return render_template("drafting/settings.html", statement=statement, form=form, tz=tz)

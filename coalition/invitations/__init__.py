@@ -1,0 +1,1 @@
+"""Invitations: partner links, review comments and suggestions, response tracking."""

@@ -1,0 +1,46 @@
+"""Resolve a partner's invitation token: the token is the partner's only key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import select
+
+from coalition.domain.errors import NotFound
+from coalition.extensions import db
+from coalition.models import Invitation, Statement, utcnow
+from coalition.security import hash_token
+
+
+def expires_at(invitation: Invitation, statement: Statement) -> dt.datetime | None:
+    """An invitation lapses a grace period after the statement's sign-on deadline."""
+    if statement.sign_deadline is None:
+        return None
+    grace = dt.timedelta(days=current_app.config["INVITATION_GRACE_DAYS"])
+    return statement.sign_deadline + grace
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation a token belongs to, whatever its status (None if unknown)."""
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+
+
+def invitation_status_problem(invitation: Invitation) -> str | None:
+    """Why a known invitation no longer opens ("revoked", "expired"), or None if it does."""
+    if invitation.revoked_at is not None:
+        return "revoked"
+    limit = expires_at(invitation, invitation.statement)
+    if limit is not None and utcnow() > limit:
+        return "expired"
+    return None
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """A live invitation by its token; NotFound for unknown, revoked or expired tokens."""
+    invitation = find_invitation(token)
+    if invitation is None or invitation_status_problem(invitation) is not None:
+        raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
+    return invitation

@@ -1,0 +1,403 @@
+"""The ORM: typed columns and the rules the schema itself enforces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coalition.domain.lifecycle import State
+from coalition.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _in(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+STATES = [s.value for s in State]
+SIGNATURE_KINDS = ("organisation", "individual")
+SIGNATURE_STATUSES = (
+    "live",  # counts; at most one per invitation
+    "superseded",  # replaced by a newer signature of the same signer (change or re-confirmation)
+    "withdrawn",  # withdrawn before the edition that would list it was published
+    "retracted",  # withdrawn after being published; the next edition shows it
+    "unconfirmed",  # open sign-on: e-mail not yet confirmed
+    "pending",  # open sign-on: awaiting the lead's approval
+    "rejected",  # open sign-on: refused by the lead
+)
+COMMENT_VISIBILITIES = ("private", "shared")
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Changes on password change and logout-everywhere; part of the login session id.
+    session_token: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(35))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.disabled_at is None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class ColleagueInvitation(db.Model):
+    """A lead user's invitation to a colleague to join the same organisation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, so the owner can tell tokens apart without the secret.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Statement(db.Model):
+    __table_args__ = (CheckConstraint(_in("state", STATES), name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    state: Mapped[str] = mapped_column(String(20), default=State.DRAFT.value)
+    # Denormalised from the latest revision so the dashboard reads one row per statement.
+    title: Mapped[str] = mapped_column(String(300))
+    current_revision: Mapped[int] = mapped_column(Integer, default=1)
+    sign_deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    comments_when_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_signon: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_signon_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    group_individuals: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Joint letters: an addressee block and a salutation laid out before the body.
+    letter_addressee_name: Mapped[str] = mapped_column(String(200), default="")
+    letter_addressee_title: Mapped[str] = mapped_column(String(200), default="")
+    letter_addressee_address: Mapped[str] = mapped_column(Text, default="")
+    letter_salutation: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="statement", order_by="Revision.number", viewonly=True
+    )
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+    @property
+    def is_letter(self) -> bool:
+        return bool(self.letter_addressee_name.strip())
+
+
+class Revision(db.Model):
+    """One saved text of a statement: append-only, never updated or deleted."""
+
+    __table_args__ = (UniqueConstraint("statement_id", "number", name="uq_revision_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    substantive: Mapped[bool] = mapped_column(Boolean, default=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # An accepted suggestion credits the partner whose text it was.
+    credited_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    statement: Mapped[Statement] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+
+class Invitation(db.Model):
+    """A partner organisation's key to one statement; the token is stored only as a hash."""
+
+    __table_args__ = (UniqueConstraint("statement_id", "email", name="uq_invitation_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_seen_revision: Mapped[int | None] = mapped_column(Integer)
+    declined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    statement: Mapped[Statement] = relationship()
+
+
+class Comment(db.Model):
+    """A partner's comment or suggested replacement for a paragraph, or the lead's reply."""
+
+    __table_args__ = (
+        CheckConstraint(_in("visibility", COMMENT_VISIBILITIES), name="visibility"),
+        CheckConstraint("(invitation_id IS NULL) <> (author_id IS NULL)", name="one_author"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    revision_number: Mapped[int] = mapped_column(Integer)
+    # Index of the paragraph in that revision (None: the statement as a whole).
+    anchor: Mapped[int | None] = mapped_column(Integer)
+    anchor_text: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(10), default="private")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    accepted_revision: Mapped[int | None] = mapped_column(Integer)
+
+    invitation: Mapped[Invitation | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+
+class Signature(db.Model):
+    """A signer's endorsement of one exact revision. Content is immutable; status moves."""
+
+    __table_args__ = (
+        CheckConstraint(_in("status", SIGNATURE_STATUSES), name="status"),
+        CheckConstraint(_in("kind", SIGNATURE_KINDS), name="kind"),
+        # One live signature per invitation, whatever the race.
+        Index(
+            "uq_signature_live_invitation",
+            "invitation_id",
+            unique=True,
+            sqlite_where=text("status = 'live'"),
+            postgresql_where=text("status = 'live'"),
+        ),
+        # The published order is read by one indexed query.
+        Index("ix_signature_order", "statement_id", "status", "sort_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    status: Mapped[str] = mapped_column(String(12), default="live")
+    name: Mapped[str] = mapped_column(String(200))
+    sort_as: Mapped[str | None] = mapped_column(String(200))
+    sort_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sort_rules: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(12), default="organisation")
+    affiliation: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_role: Mapped[str] = mapped_column(String(200), default="")
+    signer_email: Mapped[str] = mapped_column(String(320))
+    board_approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    website: Mapped[str] = mapped_column(String(300), default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str | None] = mapped_column(String(20))
+    revision_number: Mapped[int] = mapped_column(Integer)
+    revision_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str] = mapped_column(String(200), default="")
+    # Open sign-on: confirmation token hash, flag when the domain does not match the website.
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    flagged: Mapped[str] = mapped_column(String(200), default="")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    invitation: Mapped[Invitation | None] = relationship()
+
+
+class Edition(db.Model):
+    """A frozen publication of a statement: never edited; a new edition supersedes it."""
+
+    __table_args__ = (UniqueConstraint("statement_id", "number", name="uq_edition_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    revision_number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    letter: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Embargo: public from this moment; publish-due or the first request after it reveals it.
+    public_from: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    preview_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signatory_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    statement: Mapped[Statement] = relationship()
+    signatories: Mapped[list[EditionSignatory]] = relationship(
+        order_by="EditionSignatory.position", viewonly=True
+    )
+
+
+class EditionSignatory(db.Model):
+    """One line of an edition's frozen signatory list, in published order."""
+
+    __table_args__ = (UniqueConstraint("edition_id", "position", name="uq_edition_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signature.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(12), default="organisation")
+    affiliation: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    revision_number: Mapped[int] = mapped_column(Integer)
+
+
+class ExportFile(db.Model):
+    """A generated export of a published edition, kept because it can never change."""
+
+    __table_args__ = (UniqueConstraint("edition_id", "format", name="uq_export_format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    format: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Who did what and when; written with every state change, never updated or deleted."""
+
+    __table_args__ = (Index("ix_audit_statement_time", "statement_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id"))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    actor_label: Mapped[str] = mapped_column(String(320), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """A mail written in the transaction that caused it, sent later and never lost."""
+
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,123 @@
+"""Closed by default: every view needs a lead login unless it is marked public or partner."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from coalition.extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_LEAD = "lead"
+ACCESS_PUBLIC = "public"
+ACCESS_PARTNER = "partner"  # reached with an invitation token in the path
+ACCESS_API = "api"  # bearer token, checked by the API blueprint
+
+
+def _mark(access: str) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        view.access = access  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+public = _mark(ACCESS_PUBLIC)
+partner = _mark(ACCESS_PARTNER)
+api_route = _mark(ACCESS_API)
+
+
+def access_of(view: Callable[..., Any]) -> str:
+    """The access rule of a view function (lead unless marked)."""
+    return getattr(view, "access", ACCESS_LEAD)
+
+
+def new_token(nbytes: int = 24) -> str:
+    """A URL-safe random secret (192 bits by default)."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256: a database leak reveals no usable link."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> Any:
+    from coalition.models import User
+
+    raw_id, _, session_token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    # A changed session token (logout everywhere, password change) ends old sessions.
+    if user is None or not secrets.compare_digest(user.session_token, session_token):
+        return None
+    return user
+
+
+def _guard() -> Response | None:
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app_view()
+    access = access_of(view) if view else ACCESS_LEAD
+    if access in (ACCESS_PUBLIC, ACCESS_PARTNER, ACCESS_API):
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    g.organisation_id = current_user.organisation_id
+    return None
+
+
+def current_app_view() -> Callable[..., Any] | None:
+    from flask import current_app
+
+    return current_app.view_functions.get(request.endpoint or "")
+
+
+def _security_headers(response: Response) -> Response:
+    from flask import current_app
+
+    view = current_app_view() if request.endpoint else None
+    embeddable = bool(view and getattr(view, "embeddable", False))
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; "
+        + ("frame-ancestors *" if embeddable else "frame-ancestors 'none'"),
+    )
+    if not embeddable:
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if not (current_app.debug or current_app.testing) or current_app.config.get("FORCE_HSTS"):
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    return response
+
+
+def embeddable(view: F) -> F:
+    """Allow this view in frames on other sites (the embeddable fragment)."""
+    view.embeddable = True  # type: ignore[attr-defined]
+    return view
+
+
+def init_app(app: Flask) -> None:
+    """Install the login guard and the security headers."""
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+    app.before_request(_guard)
+    app.after_request(_security_headers)
+
+
+def require_same_organisation(organisation_id: int) -> None:
+    """404 unless the current lead user belongs to `organisation_id` (existence is not revealed)."""
+    if not current_user.is_authenticated or current_user.organisation_id != organisation_id:
+        abort(404)

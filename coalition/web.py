@@ -1,0 +1,108 @@
+"""Error pages, template filters and what every template can use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from coalition.domain.errors import DomainError
+from coalition.domain.lifecycle import LABELS, State
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+    code = error.code or 500
+    if wants_json():
+        message = {
+            404: "Not found.",
+            405: "Method not allowed.",
+            413: "The request is too large (2 MB at most).",
+            429: "Too many requests: slow down and try again later.",
+        }.get(code, error.description or error.name)
+        return jsonify({"error": message, "fields": {}}), code
+    template = (
+        f"errors/{code}.html"
+        if code in (400, 403, 404, 405, 409, 413, 429)
+        else "errors/generic.html"
+    )
+    return render_template(template, error=error), code
+
+
+def _csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"error": "CSRF check failed.", "fields": {}}), 400
+    return render_template("errors/csrf.html", error=error), 400
+
+
+def _domain_error(error: DomainError) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify(
+            {"error": error.message, "fields": error.fields, **error.extra}
+        ), error.status
+    return render_template("errors/generic.html", error=error), error.status
+
+
+def local_time(
+    value: dt.datetime | None,
+    tz: str | zoneinfo.ZoneInfo | None = None,
+    fmt: str = "%-d %b %Y, %H:%M",
+) -> str:
+    """Format an aware datetime in a time zone (the statement's), with the zone's abbreviation."""
+    if value is None:
+        return ""
+    if isinstance(tz, str):
+        try:
+            tz = zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zoneinfo.ZoneInfo("UTC")
+    local = value.astimezone(tz or dt.UTC)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """ISO 8601 with an offset, 'Z' for UTC (the API's format)."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+# The lead's tabs on a statement; a tab shows once its feature registers the endpoint.
+STATEMENT_TABS = [
+    ("drafting.statement", "Overview"),
+    ("drafting.edit", "Edit"),
+    ("drafting.history", "History"),
+    ("invitations.index", "Partners"),
+    ("invitations.comments", "Comments"),
+    ("signing.signatories", "Signatories"),
+    ("publishing.publish", "Publish"),
+    ("drafting.activity", "Activity"),
+    ("drafting.settings", "Settings"),
+]
+
+
+def init_app(app: Flask) -> None:
+    """Register error handlers, filters and template globals."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(iso, "iso")
+
+    # Globals rather than a context processor: imported macros see them too.
+    app.jinja_env.globals.update(
+        state_labels=LABELS,
+        State=State,
+        statement_tab_list=lambda: [
+            (endpoint, label)
+            for endpoint, label in STATEMENT_TABS
+            if endpoint in app.view_functions
+        ],
+    )

@@ -1,0 +1,33 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Confirm before an irreversible action: forms marked data-confirm="question".
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+  // Copy buttons: <button data-copy="#id">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    var text = source.value !== undefined ? source.value : source.textContent;
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(text).then(function () {
+        var status = document.getElementById(button.getAttribute("aria-controls") || "") || button;
+        var old = button.textContent;
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = old; }, 1500);
+      });
+    } else if (source.select) {
+      source.select();
+    }
+  });
+  // Select the new API token so it can be copied at once.
+  var token = document.getElementById("new-token");
+  if (token) { token.focus(); token.select(); }
+})();
