@@ -1,0 +1,431 @@
+"""A published edition as PDF (WeasyPrint) and as an editable DOCX (python-docx).
+
+Pure Python like the rest of the domain: an :class:`EditionDocument` in, bytes out.
+The PDF is the standalone HTML article with print CSS; the DOCX is built from the
+same blocks the plain-text export uses (:func:`html_blocks` over the sanitised body
+HTML), so Markdown is parsed once, by the sanitiser, for every format.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import io
+import re
+from typing import Any
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+from coalition.domain.exports import (
+    Block,
+    EditionDocument,
+    Run,
+    article_html,
+    display_title,
+    format_date,
+    has_affiliations,
+    html_blocks,
+    html_lang,
+    labels_for,
+    letter_lines,
+    note_lines,
+    signatory_groups,
+    signatory_line,
+)
+
+__all__ = ["pdf_html", "to_docx", "to_pdf"]
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+# Generic families first so that whatever the server has is used; DejaVu and Liberation
+# (packaged everywhere WeasyPrint runs) cover Latin, Greek and Cyrillic.
+_SERIF = '"DejaVu Serif", "Liberation Serif", "Noto Serif", serif'
+_SANS = '"DejaVu Sans", "Liberation Sans", "Noto Sans", sans-serif'
+
+_PDF_STYLE = """
+@page {
+  size: A4;
+  margin: 22mm 22mm 24mm 22mm;
+  @bottom-center { content: %(page)s; font: 7.5pt %(sans)s; color: #666; }
+  %(draft_margin)s
+}
+html { font-family: %(serif)s; font-size: 10pt; line-height: 1.5; color: #1a1a1a; }
+body { margin: 0; }
+h1, h2, h3, h4, h5, h6 { font-family: %(sans)s; line-height: 1.25; color: #111;
+  break-after: avoid; }
+.statement-header { border-bottom: 1.5pt solid #1a1a1a; padding-bottom: 3mm; margin-bottom: 7mm; }
+.statement-title { font-size: 19pt; font-weight: bold; margin: 0 0 2mm; hyphens: manual; }
+.statement-date { font-family: %(sans)s; font-size: 9.5pt; color: #444; margin: 0; }
+.draft-banner { font-family: %(sans)s; font-weight: bold; color: #b00020; text-align: center;
+  letter-spacing: 1pt; border: 1.5pt solid #b00020; padding: 2mm; margin: 0 0 6mm; }
+.watermark { position: fixed; top: 105mm; left: -22mm; width: 210mm; text-align: center;
+  font: bold 90pt %(sans)s; color: rgba(176, 0, 32, 0.10); transform: rotate(-40deg);
+  z-index: -1; }
+.addressee { font-style: normal; margin: 0 0 7mm; line-height: 1.4; }
+.salutation { margin: 0 0 4mm; }
+.statement-body { text-align: left; orphans: 3; widows: 3; }
+.statement-body p { margin: 0 0 3.5mm; }
+.statement-body h1 { font-size: 14pt; margin: 6mm 0 2mm; }
+.statement-body h2 { font-size: 12.5pt; margin: 5mm 0 2mm; }
+.statement-body h3, .statement-body h4, .statement-body h5, .statement-body h6 {
+  font-size: 10.5pt; margin: 4mm 0 1.5mm; }
+.statement-body ul, .statement-body ol { margin: 0 0 3.5mm; padding-left: 6mm; }
+.statement-body li { margin-bottom: 1mm; }
+.statement-body blockquote { margin: 0 0 3.5mm 4mm; padding-left: 4mm;
+  border-left: 1.5pt solid #bbb; color: #333; }
+.statement-body a { color: #1a1a1a; }
+.statement-body pre, .statement-body code { font-family: "DejaVu Sans Mono", monospace;
+  font-size: 8.5pt; }
+.statement-body img { max-width: 100%%; }
+.statement-body table { border-collapse: collapse; margin: 0 0 3.5mm; }
+.statement-body td, .statement-body th { border: 0.5pt solid #999; padding: 1mm 2mm; }
+.signatories { margin-top: 8mm; }
+.signatories h2 { font-size: 12.5pt; margin: 0 0 3mm; padding-bottom: 1.5mm;
+  border-bottom: 0.75pt solid #999; }
+.signatories h3 { font-size: 10.5pt; margin: 4mm 0 2mm; }
+.signatory-list { list-style: none; margin: 0; padding: 0; columns: 2; column-gap: 9mm;
+  font-size: 9.5pt; line-height: 1.3; }
+.signatory { break-inside: avoid; margin: 0 0 1.6mm; padding-left: 3mm; text-indent: -3mm; }
+.signatory-name { font-weight: bold; }
+.signatory-details { color: #555; }
+.identification { font-size: 8.5pt; font-style: italic; color: #555; margin: 3mm 0 0; }
+.statement-footer { margin-top: 8mm; padding-top: 2mm; border-top: 0.5pt solid #bbb;
+  font-family: %(sans)s; font-size: 7.5pt; color: #555; line-height: 1.4; }
+.statement-footer p { margin: 0 0 1mm; }
+.edition-note { font-size: 8.5pt; color: #333; }
+.integrity code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt;
+  overflow-wrap: anywhere; }
+.integrity a { color: #555; text-decoration: none; }
+"""
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+def _css_page_content(template: str) -> str:
+    """ "Page {page} of {pages}" as CSS content: strings around page counters."""
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(_css_string(piece))
+    return " ".join(parts)
+
+
+def pdf_html(doc: EditionDocument) -> str:
+    """The HTML that :func:`to_pdf` lays out (public so that tests and previews can see it)."""
+    words = labels_for(doc.language)
+    draft_margin = ""
+    watermark = ""
+    if doc.draft:
+        draft_margin = (
+            f"@top-center {{ content: {_css_string(words['draft_banner'])}; "
+            f"font: bold 8pt {_SANS}; color: #b00020; letter-spacing: 1pt; }}"
+        )
+        watermark = f'<div class="watermark" aria-hidden="true">{_escape(words["draft"])}</div>\n'
+    style = _PDF_STYLE % {
+        "page": _css_page_content(words["page"]),
+        "sans": _SANS,
+        "serif": _SERIF,
+        "draft_margin": draft_margin,
+    }
+    lead = doc.lead_organisation.strip()
+    meta = f'<meta name="author" content="{_escape(lead)}">\n' if lead else ""
+    letter = " letter" if doc.letter is not None else ""
+    return (
+        f'<!doctype html>\n<html lang="{_escape(html_lang(doc.language))}">\n<head>\n'
+        f'<meta charset="utf-8">\n<title>{_escape(display_title(doc))}</title>\n{meta}'
+        f'<meta name="dcterms.created" content="{doc.date.isoformat()}">\n'
+        f"<style>{style}</style>\n</head>\n<body>\n{watermark}"
+        f'<article class="statement{letter}">\n{article_html(doc)}\n</article>\n'
+        "</body>\n</html>\n"
+    )
+
+
+def _offline_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that refuses everything but data: URIs.
+
+    The body is user content: an <img src="http://..."> must not make the server fetch
+    anything (SSRF), nor may a file: URL read the disk. Refused resources are skipped
+    with a logged warning.
+    """
+    from weasyprint import urls
+
+    fetcher_class = getattr(urls, "URLFetcher", None)
+    if fetcher_class is not None:  # WeasyPrint >= 66
+        return fetcher_class(allowed_protocols={"data"}, allow_redirects=False)
+
+    def fetch(url: str, *args: object, **kwargs: object) -> Any:  # WeasyPrint < 66
+        if not url.lower().startswith("data:"):
+            raise ValueError(f"external resources are not fetched: {url[:80]}")
+        return urls.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
+def to_pdf(doc: EditionDocument) -> bytes:
+    """The edition as an A4 PDF: page numbers, signatories in two columns, no network."""
+    from weasyprint import HTML  # imported late: loading Pango costs time at start-up
+
+    pdf = HTML(string=pdf_html(doc), base_url=None, url_fetcher=_offline_fetcher()).write_pdf()
+    assert pdf is not None  # with no target, write_pdf returns the bytes
+    return bytes(pdf)
+
+
+# --- DOCX ------------------------------------------------------------------------------
+
+_GREY = RGBColor(0x55, 0x55, 0x55)
+_RED = RGBColor(0xB0, 0x00, 0x20)
+_LINK = RGBColor(0x05, 0x63, 0xC1)
+
+
+def _set_language(document: Any, language: str) -> None:
+    """Mark every run's language so Word checks spelling in the statement's language."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    run_properties = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if run_properties is None:
+        return
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    lang.set(qn("w:val"), html_lang(language))
+
+
+def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _add_page_footer(document: Any, template: str) -> None:
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            _add_field(paragraph, "PAGE", "1")
+        elif piece == "{pages}":
+            _add_field(paragraph, "NUMPAGES", "1")
+        elif piece:
+            run = paragraph.add_run(piece)
+            run.font.size = Pt(8)
+            run.font.color.rgb = _GREY
+
+
+def _add_hyperlink(paragraph: Paragraph, text: str, url: str, run: Run) -> None:
+    """A real, clickable link (python-docx has no API for one)."""
+    relation = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relation)
+    element = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    for tag, value in (("w:color", "0563C1"), ("w:u", "single")):
+        child = OxmlElement(tag)
+        child.set(qn("w:val"), value)
+        properties.append(child)
+    for flag, tag in ((run.bold, "w:b"), (run.italic, "w:i")):
+        if flag:
+            properties.append(OxmlElement(tag))
+    element.append(properties)
+    text_element = OxmlElement("w:t")
+    text_element.text = text
+    text_element.set(qn("xml:space"), "preserve")
+    element.append(text_element)
+    link.append(element)
+    paragraph._p.append(link)
+
+
+def _add_runs(paragraph: Paragraph, runs: list[Run], monospace: bool = False) -> None:
+    for run in runs:
+        href = (run.href or "").strip()
+        if re.match(r"(https?://|mailto:)", href, re.IGNORECASE):
+            _add_hyperlink(paragraph, run.text, href, run)
+            continue
+        for index, line in enumerate(run.text.split("\n")):
+            if index:
+                paragraph.add_run().add_break()
+            if not line:
+                continue
+            added = paragraph.add_run(line)
+            added.bold = run.bold or None
+            added.italic = run.italic or None
+            if run.code or monospace:
+                added.font.name = "Courier New"
+
+
+class _Numbering:
+    """Restarts "List Number" at 1 for each ordered list (python-docx continues it)."""
+
+    def __init__(self, document: Any) -> None:
+        self._document = document
+        self._by_list: dict[int, int] = {}
+
+    def apply(self, paragraph: Paragraph, style_name: str, block: Block) -> None:
+        num_id = self._by_list.get(block.list_id)
+        if num_id is None:
+            style = self._document.styles[style_name].element
+            if style.pPr is None or style.pPr.numPr is None or style.pPr.numPr.numId is None:
+                return
+            numbering = self._document.part.numbering_part.element
+            base = numbering.num_having_numId(style.pPr.numPr.numId.val)
+            num = numbering.add_num(base.abstractNumId.val)
+            num.add_lvlOverride(ilvl=0).add_startOverride(block.number)
+            num_id = self._by_list[block.list_id] = num.numId
+        properties = paragraph._p.get_or_add_pPr()
+        properties.get_or_add_numPr().get_or_add_numId().val = num_id
+
+
+def _add_block(document: Any, block: Block, numbering: _Numbering) -> None:
+    if block.kind == "heading":
+        # The title is Word's "Title", standing where HTML has <h1>, so the body's <h2>
+        # sections become "Heading 1" like the signatories' heading, as in the HTML.
+        level = min(max(block.level - 1, 1), 9)
+        paragraph = document.add_paragraph(style=f"Heading {level}")
+        _add_runs(paragraph, block.runs)
+        return
+    if block.kind == "rule":
+        paragraph = document.add_paragraph("* * *")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return
+    if block.kind == "item":
+        depth = min(block.level, 3)
+        base = "List Number" if block.ordered else "List Bullet"
+        style_name = base if depth == 1 else f"{base} {depth}"
+        paragraph = document.add_paragraph(style=style_name)
+        if block.ordered:
+            numbering.apply(paragraph, style_name, block)
+        _add_runs(paragraph, block.runs)
+        return
+    paragraph = document.add_paragraph(style="Quote" if block.quote else None)
+    if block.level:
+        paragraph.paragraph_format.left_indent = Mm(6.35 * block.level)
+    _add_runs(paragraph, block.runs, monospace=block.kind == "code")
+
+
+def _set_columns(section: Any, count: int) -> None:
+    properties = section._sectPr
+    columns = properties.find(qn("w:cols"))
+    if columns is None:
+        columns = OxmlElement("w:cols")
+        properties.append(columns)
+    columns.set(qn("w:num"), str(count))
+    columns.set(qn("w:space"), "567")  # 1 cm, in twentieths of a point
+
+
+def _small(paragraph: Paragraph, text: str, italic: bool = False) -> None:
+    run = paragraph.add_run(text)
+    run.font.size = Pt(8.5)
+    run.font.color.rgb = _GREY
+    run.italic = italic or None
+
+
+def to_docx(doc: EditionDocument) -> bytes:
+    """The edition as a Word document a press officer can edit: real styles, real lists."""
+    words = labels_for(doc.language)
+    document = docx.Document()
+    _set_language(document, doc.language)
+    properties = document.core_properties
+    properties.title = display_title(doc)
+    properties.author = doc.lead_organisation.strip()
+    properties.last_modified_by = doc.lead_organisation.strip()
+    properties.language = html_lang(doc.language)
+    properties.revision = max(doc.edition, 1)
+    stamp = datetime.datetime.combine(doc.date, datetime.time(12), tzinfo=datetime.UTC)
+    properties.created = properties.modified = stamp
+    properties.comments = ""
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(22))
+    _add_page_footer(document, words["page"])
+    if doc.draft:
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = header.add_run(words["draft_banner"])
+        run.bold = True
+        run.font.color.rgb = _RED
+        banner = document.add_paragraph()
+        banner.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = banner.add_run(words["draft_banner"])
+        run.bold = True
+        run.font.size = Pt(14)
+        run.font.color.rgb = _RED
+
+    document.add_paragraph(display_title(doc), style="Title")
+    date = document.add_paragraph()
+    date_run = date.add_run(format_date(doc.date, doc.language))
+    date_run.font.color.rgb = _GREY
+
+    if doc.letter is not None:
+        addressee = document.add_paragraph()
+        for index, line in enumerate(letter_lines(doc.letter)):
+            if index:
+                addressee.add_run().add_break()
+            addressee.add_run(line)
+        if doc.letter.salutation.strip():
+            document.add_paragraph(" ".join(doc.letter.salutation.split()))
+
+    numbering = _Numbering(document)
+    for block in html_blocks(doc.body_html):
+        _add_block(document, block, numbering)
+
+    document.add_paragraph(f"{words['signatories']} ({len(doc.signatories)})",
+                           style="Heading 1")
+    for heading, members in signatory_groups(doc):
+        if heading:
+            document.add_paragraph(f"{heading} ({len(members)})", style="Heading 2")
+        # A continuous section in two columns holds the names, then one column again.
+        _set_columns(document.add_section(WD_SECTION.CONTINUOUS), 2)
+        for signatory in members:
+            name, details = signatory_line(signatory, doc.language)
+            paragraph = document.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(3)
+            paragraph.paragraph_format.keep_together = True
+            paragraph.add_run(name).bold = True
+            if details:
+                detail = paragraph.add_run(f" ({details})")
+                detail.font.color.rgb = _GREY
+        _set_columns(document.add_section(WD_SECTION.CONTINUOUS), 1)
+    if has_affiliations(doc):
+        _small(document.add_paragraph(), words["identification"], italic=True)
+
+    for line in note_lines(doc):
+        _small(document.add_paragraph(), line, italic=True)
+    footer_lines = []
+    if doc.lead_organisation.strip():
+        footer_lines.append(words["coordinated_by"].format(name=doc.lead_organisation.strip()))
+    if doc.url:
+        footer_lines.append(f"{words['published_at']}: {doc.url}")
+    if doc.sha256:
+        footer_lines.append(f"{words['sha256']}: {doc.sha256}")
+    for line in footer_lines:
+        _small(document.add_paragraph(), line)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

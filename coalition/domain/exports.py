@@ -1,0 +1,922 @@
+"""A published edition as Markdown, plain text, HTML, an embeddable fragment, CSV and a ZIP.
+
+Pure Python (STYLE rule 3): the caller builds an :class:`EditionDocument` from its
+rows and gets back ``str`` or ``bytes``. The body arrives twice: ``body_markdown``
+as the lead wrote it (for the ``.md`` export) and ``body_html`` already sanitised by
+``coalition.domain.rendering`` (for HTML, and parsed by :func:`html_blocks` for the
+plain-text and DOCX exports, so no export hand-parses Markdown). Everything else the
+lead or a partner typed (title, names, notes, the letter block) is escaped here.
+
+PDF and DOCX live in ``documents.py``; they reuse :func:`article_html`,
+:func:`html_blocks`, :func:`labels_for` and :func:`signatory_line`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+import io
+import re
+import textwrap
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Literal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+
+__all__ = [
+    "CONTACT_COLUMNS",
+    "PUBLIC_COLUMNS",
+    "Block",
+    "EditionDocument",
+    "Letter",
+    "Run",
+    "Signatory",
+    "Update",
+    "article_html",
+    "display_title",
+    "escape_csv_cell",
+    "format_date",
+    "has_affiliations",
+    "html_blocks",
+    "html_lang",
+    "labels_for",
+    "letter_lines",
+    "note_lines",
+    "press_kit_zip",
+    "signatories_csv",
+    "signatory_groups",
+    "signatory_line",
+    "to_fragment",
+    "to_html",
+    "to_markdown",
+    "to_text",
+]
+
+
+# --- the input -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One name on the published list, without contacts."""
+
+    name: str
+    kind: str = "organisation"  # or "individual"
+    country: str | None = None
+    # Individuals only; shown with a note that it is "for identification only".
+    affiliation: str | None = None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The addressee block and salutation of a joint letter."""
+
+    addressee_name: str
+    addressee_title: str = ""
+    addressee_address: str = ""  # several lines, separated by "\n"
+    salutation: str = ""
+
+
+@dataclass(frozen=True)
+class Update:
+    """An earlier edition's "Updated on ..." line."""
+
+    date: datetime.date
+    note: str
+
+
+@dataclass(frozen=True)
+class EditionDocument:
+    """Everything an export shows of one edition (or of a draft, for the lead)."""
+
+    title: str
+    body_markdown: str
+    body_html: str  # sanitised already: the only markup that is not escaped
+    date: datetime.date
+    language: str = "en"
+    lead_organisation: str = ""
+    edition: int = 1
+    note: str | None = None
+    updates: tuple[Update, ...] = ()
+    signatories: tuple[Signatory, ...] = ()  # in published order: never re-sorted here
+    url: str = ""
+    sha256: str = ""
+    draft: bool = False
+    letter: Letter | None = None
+    group_individuals: bool = False  # organisations, then individuals, under two headings
+
+
+# --- words and dates -------------------------------------------------------------------
+
+# Fixed words of the exports, by primary language subtag. English is the fallback for
+# any language (or any word) not listed; the dict is the seam for a gettext catalogue.
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "signatories": "Signatories",
+        "organisations": "Organisations",
+        "individuals": "Individuals",
+        "draft": "DRAFT",
+        "draft_banner": "DRAFT — not for publication",
+        "note": "Note: {note}",
+        "updated_on": "Updated on {date}: {note}",
+        "edition": "Edition {number}",
+        "coordinated_by": "Coordinated by {name}",
+        "published_at": "Published at",
+        "sha256": "SHA-256 of the text",
+        "identification": "Affiliations are given for identification only.",
+        "page": "Page {page} of {pages}",
+    },
+    "fr": {
+        "signatories": "Signataires",
+        "organisations": "Organisations",
+        "individuals": "Personnes",
+        "draft": "PROJET",
+        "draft_banner": "PROJET — ne pas diffuser",
+        "note": "Note : {note}",
+        "updated_on": "Mis à jour le {date} : {note}",
+        "edition": "Édition {number}",
+        "coordinated_by": "Coordonné par {name}",
+        "published_at": "Publié à l’adresse",
+        "sha256": "SHA-256 du texte",
+        "identification": "Les affiliations sont indiquées à titre d’identification seulement.",
+        "page": "Page {page} sur {pages}",
+    },
+    "ru": {
+        "signatories": "Подписавшие",
+        "organisations": "Организации",
+        "individuals": "Частные лица",
+        "draft": "ПРОЕКТ",
+        "draft_banner": "ПРОЕКТ — не для публикации",
+        "note": "Примечание: {note}",
+        "updated_on": "Обновлено {date}: {note}",
+        "edition": "Редакция {number}",
+        "coordinated_by": "Координатор: {name}",
+        "published_at": "Опубликовано по адресу",
+        "sha256": "SHA-256 текста",
+        "identification": "Место работы указано только для идентификации.",
+        "page": "Страница {page} из {pages}",
+    },
+}
+
+
+def _primary_subtag(language: str) -> str:
+    return (language or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """The export's fixed words in ``language`` (BCP 47), English where missing."""
+    return {**LABELS["en"], **LABELS.get(_primary_subtag(language), {})}
+
+
+def _date_locale(language: str) -> Locale:
+    tag = (language or "").strip().replace("-", "_")
+    # Babel's "en" is American ("December 3, 2026"). A bare "en" statement is written
+    # for an international press, which expects day-month-year ("3 December 2026"), so
+    # it takes en_GB; an explicit region ("en-US") is respected.
+    if tag.lower() in {"", "en"}:
+        return Locale("en", "GB")
+    try:
+        return Locale.parse(tag)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return Locale("en", "GB")
+
+
+def format_date(d: datetime.date, language: str) -> str:
+    """``d`` in the long form of ``language``: "3 December 2026", "3 décembre 2026"."""
+    return babel_format_date(d, format="long", locale=_date_locale(language))
+
+
+def _country_name(country: str | None, language: str) -> str:
+    """A two-letter code as the country's name in ``language``; anything else as given."""
+    value = (country or "").strip()
+    if re.fullmatch(r"[A-Za-z]{2}", value):
+        name = _date_locale(language).territories.get(value.upper())
+        if name:
+            return str(name)
+    return value
+
+
+def signatory_line(signatory: Signatory, language: str) -> tuple[str, str]:
+    """The name and its details ("University of Oxford, United Kingdom"), unescaped."""
+    details = [
+        part
+        for part in (
+            (signatory.affiliation or "").strip() if signatory.kind == "individual" else "",
+            _country_name(signatory.country, language),
+        )
+        if part
+    ]
+    return signatory.name.strip(), ", ".join(details)
+
+
+def _signatory_text(signatory: Signatory, language: str) -> str:
+    name, details = signatory_line(signatory, language)
+    return f"{name} ({details})" if details else name
+
+
+def signatory_groups(doc: EditionDocument) -> list[tuple[str | None, list[Signatory]]]:
+    """The list as (heading, names): one untitled group, or organisations then individuals.
+
+    The order inside each group is the published order: grouping is a stable partition.
+    """
+    if not doc.group_individuals:
+        return [(None, list(doc.signatories))]
+    words = labels_for(doc.language)
+    groups: list[tuple[str | None, list[Signatory]]] = [
+        (words["organisations"], [s for s in doc.signatories if s.kind != "individual"]),
+        (words["individuals"], [s for s in doc.signatories if s.kind == "individual"]),
+    ]
+    return [(heading, members) for heading, members in groups if members]
+
+
+def has_affiliations(doc: EditionDocument) -> bool:
+    return any(s.kind == "individual" and (s.affiliation or "").strip() for s in doc.signatories)
+
+
+def display_title(doc: EditionDocument) -> str:
+    title = " ".join(doc.title.split())
+    return f"{labels_for(doc.language)['draft']} — {title}" if doc.draft else title
+
+
+def note_lines(doc: EditionDocument) -> list[str]:
+    """This edition's note, then earlier editions' updates, as sentences."""
+    words = labels_for(doc.language)
+    lines = []
+    if doc.note and doc.note.strip():
+        note = " ".join(doc.note.split())
+        if doc.edition > 1:
+            lines.append(
+                words["updated_on"].format(date=format_date(doc.date, doc.language), note=note)
+            )
+        else:
+            lines.append(words["note"].format(note=note))
+    for update in doc.updates:
+        lines.append(
+            words["updated_on"].format(
+                date=format_date(update.date, doc.language), note=" ".join(update.note.split())
+            )
+        )
+    return lines
+
+
+def letter_lines(letter: Letter) -> list[str]:
+    lines = [letter.addressee_name.strip(), letter.addressee_title.strip()]
+    lines += [line.strip() for line in letter.addressee_address.splitlines()]
+    return [line for line in lines if line]
+
+
+# --- the body as blocks (for plain text and DOCX) ----------------------------------------
+
+
+@dataclass
+class Run:
+    """A stretch of text with one formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    href: str | None = None
+
+
+BlockKind = Literal["heading", "paragraph", "item", "code", "rule"]
+
+
+@dataclass
+class Block:
+    """A paragraph-level piece of the body.
+
+    ``level`` is the heading level for headings, and the list depth for items and for
+    paragraphs that continue an item (0 outside lists). ``list_id`` tells separate
+    lists apart so that numbering can restart; ``number`` is an ordered item's number;
+    ``ordered`` says whether the (innermost) list is numbered.
+    """
+
+    kind: BlockKind
+    runs: list[Run] = field(default_factory=list)
+    level: int = 0
+    ordered: bool = False
+    number: int = 0
+    list_id: int = 0
+    quote: int = 0  # blockquote depth
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+_SKIP_TAGS = {"script", "style", "template", "head", "title"}
+
+
+@dataclass
+class _ListState:
+    ordered: bool
+    next_number: int
+    list_id: int
+
+
+class _BlockParser(HTMLParser):
+    """Sanitised body HTML -> blocks, with inline bold/italic/code/links as runs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._current: Block | None = None
+        self._lists: list[_ListState] = []
+        self._list_count = 0
+        self._quote = 0
+        self._bold = 0
+        self._italic = 0
+        self._code = 0
+        self._pre = 0
+        self._links: list[str | None] = []
+        self._skip = 0
+        self._cells = 0
+        self._item_open = False  # the current block is an item that has not ended yet
+
+    # helpers
+    def _flush(self) -> None:
+        block = self._current
+        self._current = None
+        if block is None:
+            return
+        if block.kind == "code":
+            if block.runs:
+                block.runs[-1].text = block.runs[-1].text.rstrip("\n")
+        else:
+            _trim_runs(block.runs)
+        if block.kind == "rule" or block.text.strip():
+            self.blocks.append(block)
+
+    def _start(self, kind: BlockKind, level: int = 0) -> Block:
+        self._flush()
+        self._item_open = False
+        self._current = Block(kind=kind, level=level, quote=self._quote)
+        return self._current
+
+    def _depth(self) -> int:
+        return len(self._lists)
+
+    # tags
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+            return
+        attributes = dict(attrs)
+        if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            self._start("heading", level=int(tag[1]))
+        elif tag in {"ul", "ol"}:
+            self._flush()
+            self._list_count += 1
+            start = 1
+            if tag == "ol":
+                try:
+                    start = int(attributes.get("start") or 1)
+                except ValueError:
+                    start = 1
+            self._lists.append(_ListState(tag == "ol", start, self._list_count))
+        elif tag == "li":
+            state = self._lists[-1] if self._lists else _ListState(False, 1, 0)
+            block = self._start("item", level=max(self._depth(), 1))
+            block.ordered = state.ordered
+            block.number = state.next_number
+            block.list_id = state.list_id
+            state.next_number += 1
+            self._item_open = True
+        elif tag == "p" or tag in {"div", "dt", "dd", "figure", "section"}:
+            if self._item_open and self._current is not None and not self._current.text.strip():
+                return  # a loose list's <li><p>: the paragraph is the item
+            block = self._start("paragraph", level=self._depth())
+            block.ordered = bool(self._lists) and self._lists[-1].ordered
+        elif tag == "pre":
+            self._start("code", level=self._depth())
+            self._pre += 1
+        elif tag == "blockquote":
+            self._flush()
+            self._quote += 1
+        elif tag == "hr":
+            self._start("rule")
+            self._flush()
+        elif tag == "tr":
+            self._start("paragraph", level=self._depth())
+            self._cells = 0
+        elif tag in {"td", "th"}:
+            if self._cells:
+                self._text(" | ")
+            self._cells += 1
+            if tag == "th":
+                self._bold += 1
+        elif tag == "br":
+            self._text("\n", raw=True)
+        elif tag in {"strong", "b"}:
+            self._bold += 1
+        elif tag in {"em", "i"}:
+            self._italic += 1
+        elif tag == "code":
+            self._code += 1
+        elif tag == "a":
+            self._links.append(attributes.get("href"))
+        elif tag == "img":
+            alt = attributes.get("alt")
+            if alt:
+                self._text(alt)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in {"br", "hr", "img"}:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip = max(self._skip - 1, 0)
+        elif tag in {"ul", "ol"}:
+            self._flush()
+            if self._lists:
+                self._lists.pop()
+        elif tag in {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "div", "dt", "dd"}:
+            self._flush()
+        elif tag == "pre":
+            self._flush()
+            self._pre = max(self._pre - 1, 0)
+        elif tag == "blockquote":
+            self._flush()
+            self._quote = max(self._quote - 1, 0)
+        elif tag in {"strong", "b"}:
+            self._bold = max(self._bold - 1, 0)
+        elif tag in {"em", "i"}:
+            self._italic = max(self._italic - 1, 0)
+        elif tag == "th":
+            self._bold = max(self._bold - 1, 0)
+        elif tag == "code":
+            self._code = max(self._code - 1, 0)
+        elif tag == "a" and self._links:
+            self._links.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._pre:
+            self._text(data, raw=True)
+        else:
+            self._text(re.sub(r"\s+", " ", data))
+
+    def _text(self, text: str, raw: bool = False) -> None:
+        if not text:
+            return
+        if self._current is None:
+            if not raw and not text.strip():
+                return  # whitespace between blocks
+            self._current = Block(kind="paragraph", level=self._depth(), quote=self._quote)
+        href = next((link for link in reversed(self._links) if link), None)
+        runs = self._current.runs
+        run = Run(text, self._bold > 0, self._italic > 0, self._code > 0 and not self._pre, href)
+        if runs and (runs[-1].bold, runs[-1].italic, runs[-1].code, runs[-1].href) == (
+            run.bold, run.italic, run.code, run.href
+        ):
+            runs[-1].text += text
+        else:
+            runs.append(run)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _trim_runs(runs: list[Run]) -> None:
+    """Collapse the spaces that HTML would collapse and trim the block's ends."""
+    previous_space = True
+    for run in runs:
+        text = re.sub(r" *\n *", "\n", run.text)
+        if previous_space:
+            text = text.lstrip(" ")
+        if text:
+            previous_space = text[-1] in " \n"
+        run.text = text
+    for run in reversed(runs):
+        run.text = run.text.rstrip(" \n")
+        if run.text:
+            break
+    runs[:] = [run for run in runs if run.text]
+
+
+def html_blocks(body_html: str) -> list[Block]:
+    """The paragraphs, headings and list items of sanitised body HTML, in order."""
+    parser = _BlockParser()
+    parser.feed(body_html)
+    parser.close()
+    return parser.blocks
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+# Only escapes that CommonMark and Python-Markdown both honour; "<" and ">" become
+# entities because Python-Markdown does not know "\<".
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+-])")
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])")
+
+
+def _md_escape(text: str) -> str:
+    """User text as literal Markdown: no emphasis, links, raw HTML or block markers."""
+    text = " ".join(text.split())
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _MD_NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _md_url(url: str) -> str:
+    return re.sub(r"[\s<>]", lambda m: f"%{ord(m.group()):02X}", url.strip())
+
+
+def to_markdown(doc: EditionDocument) -> str:
+    """The edition as Markdown: the body exactly as written, everything else escaped."""
+    words = labels_for(doc.language)
+    parts = [f"# {_md_escape(display_title(doc))}"]
+    if doc.draft:
+        parts.append(f"**{_md_escape(words['draft_banner'])}**")
+    parts.append(_md_escape(format_date(doc.date, doc.language)))
+    if doc.letter is not None:
+        # Two trailing spaces: the hard line break both CommonMark and Python-Markdown know.
+        parts.append("  \n".join(_md_escape(line) for line in letter_lines(doc.letter)))
+        if doc.letter.salutation.strip():
+            parts.append(_md_escape(doc.letter.salutation))
+    parts.append(doc.body_markdown.replace("\r\n", "\n").strip())
+
+    parts.append(f"## {_md_escape(words['signatories'])} ({len(doc.signatories)})")
+    for heading, members in signatory_groups(doc):
+        if heading:
+            parts.append(f"### {_md_escape(heading)} ({len(members)})")
+        lines = []
+        for signatory in members:
+            name, details = signatory_line(signatory, doc.language)
+            line = f"- {_md_escape(name)}"
+            lines.append(f"{line} ({_md_escape(details)})" if details else line)
+        parts.append("\n".join(lines))
+    if has_affiliations(doc):
+        parts.append(f"*{_md_escape(words['identification'])}*")
+
+    parts.extend(f"*{_md_escape(line)}*" for line in note_lines(doc))
+    footer = []
+    if doc.lead_organisation.strip():
+        footer.append(_md_escape(words["coordinated_by"].format(name=doc.lead_organisation)))
+    if doc.url:
+        footer.append(f"{_md_escape(words['published_at'])}: <{_md_url(doc.url)}>")
+    if doc.sha256:
+        footer.append(f"{_md_escape(words['sha256'])}: `{_md_code(doc.sha256)}`")
+    if footer:
+        parts.append("---")
+        parts.append("  \n".join(footer))
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _md_code(text: str) -> str:
+    return text.replace("`", "")
+
+
+# --- plain text ------------------------------------------------------------------------
+
+
+def _wrapper(width: int, first: str = "", rest: str = "") -> textwrap.TextWrapper:
+    # URLs and long names are never cut: a line may overrun rather than break a link.
+    return textwrap.TextWrapper(
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _runs_text(runs: Iterable[Run]) -> str:
+    parts = []
+    for run in runs:
+        text = run.text
+        href = (run.href or "").strip()
+        if href and not href.startswith("#") and href not in {text, f"mailto:{text}"}:
+            text = f"{text} ({href})"
+        parts.append(text)
+    return "".join(parts)
+
+
+def _wrap(text: str, width: int, first: str = "", rest: str | None = None) -> list[str]:
+    rest = first if rest is None else rest
+    lines: list[str] = []
+    for index, segment in enumerate(text.split("\n")):
+        wrapped = _wrapper(width, first if index == 0 else rest, rest).wrap(segment)
+        lines.extend(wrapped or [(first if index == 0 else rest).rstrip()])
+    return lines
+
+
+def _underlined(text: str, width: int, char: str) -> list[str]:
+    lines = _wrap(text, width)
+    return [*lines, char * min(max(len(line) for line in lines), width)]
+
+
+def _block_text(block: Block, width: int) -> list[str]:
+    quote = "> " * block.quote
+    text = _runs_text(block.runs)
+    if block.kind == "heading":
+        return [quote + line for line in _underlined(text, width - len(quote), "-")]
+    if block.kind == "rule":
+        return [quote + "* * *"]
+    if block.kind == "code":
+        return [(quote + "    " + line).rstrip() for line in block.text.split("\n")]
+    if block.kind == "item":
+        indent = quote + "  " * (block.level - 1)
+        marker = f"{block.number}. " if block.ordered else "- "
+        return _wrap(text, width, indent + marker, indent + " " * len(marker))
+    indent = quote
+    if block.level:  # a paragraph continuing a list item lines up with the item's text
+        indent += "  " * (block.level - 1) + ("   " if block.ordered else "  ")
+    return _wrap(text, width, indent)
+
+
+def _body_text(body_html: str, width: int) -> list[str]:
+    lines: list[str] = []
+    previous_in_list = False
+    for block in html_blocks(body_html):
+        # A list stays together, its continuation paragraphs included; other blocks are
+        # separated by a blank line.
+        in_list = block.kind == "item" or (block.kind != "heading" and block.level > 0)
+        if lines and not (previous_in_list and in_list):
+            lines.append("")
+        lines.extend(_block_text(block, width))
+        previous_in_list = in_list
+    return lines
+
+
+def to_text(doc: EditionDocument, width: int = 72) -> str:
+    """The edition as plain text wrapped at ``width`` for e-mail; URLs are never broken."""
+    words = labels_for(doc.language)
+    sections: list[list[str]] = []
+    if doc.draft:
+        sections.append(_wrap(f"*** {words['draft_banner']} ***", width))
+    sections.append(_underlined(display_title(doc), width, "="))
+    sections.append(_wrap(format_date(doc.date, doc.language), width))
+    if doc.letter is not None:
+        sections.append([line for raw in letter_lines(doc.letter) for line in _wrap(raw, width)])
+        if doc.letter.salutation.strip():
+            sections.append(_wrap(" ".join(doc.letter.salutation.split()), width))
+    body = _body_text(doc.body_html, width)
+    if body:
+        sections.append(body)
+
+    sections.append(_underlined(f"{words['signatories']} ({len(doc.signatories)})", width, "-"))
+    for heading, members in signatory_groups(doc):
+        lines = [f"{heading} ({len(members)}):"] if heading else []
+        for signatory in members:
+            lines.extend(_wrap(_signatory_text(signatory, doc.language), width, "", "  "))
+        sections.append(lines)
+    if has_affiliations(doc):
+        sections.append(_wrap(words["identification"], width))
+
+    notes = [line for note in note_lines(doc) for line in _wrap(note, width, "", "  ")]
+    if notes:
+        sections.append(notes)
+    footer = []
+    if doc.lead_organisation.strip():
+        footer += _wrap(words["coordinated_by"].format(name=doc.lead_organisation.strip()), width)
+    if doc.url:
+        footer += _wrap(f"{words['published_at']}: {doc.url}", width, "", "  ")
+    if doc.sha256:
+        footer += _wrap(f"{words['sha256']}: {doc.sha256}", width, "", "  ")
+    if footer:
+        sections.append(["-" * min(width, 24), *footer])
+    return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _safe_href(url: str) -> str | None:
+    url = url.strip()
+    return url if re.match(r"https?://", url, re.IGNORECASE) else None
+
+
+def article_html(
+    doc: EditionDocument, *, title_tag: str = "h1", heading_tag: str = "h2",
+    subheading_tag: str = "h3",
+) -> str:
+    """The edition as HTML elements (no document wrapper), shared by HTML, embed and PDF.
+
+    Only ``body_html`` is inserted as markup; every other string is escaped.
+    """
+    words = labels_for(doc.language)
+    out: list[str] = []
+    if doc.draft:
+        out.append(f'<p class="draft-banner">{_e(words["draft_banner"])}</p>')
+    out.append('<header class="statement-header">')
+    out.append(f'<{title_tag} class="statement-title">{_e(display_title(doc))}</{title_tag}>')
+    out.append(
+        f'<p class="statement-date"><time datetime="{doc.date.isoformat()}">'
+        f"{_e(format_date(doc.date, doc.language))}</time></p>"
+    )
+    out.append("</header>")
+    if doc.letter is not None:
+        lines = "<br>\n".join(_e(line) for line in letter_lines(doc.letter))
+        out.append(f'<address class="addressee">\n{lines}\n</address>')
+        if doc.letter.salutation.strip():
+            out.append(f'<p class="salutation">{_e(" ".join(doc.letter.salutation.split()))}</p>')
+    out.append(f'<div class="statement-body">\n{doc.body_html.strip()}\n</div>')
+
+    out.append('<section class="signatories">')
+    out.append(
+        f"<{heading_tag}>{_e(words['signatories'])} ({len(doc.signatories)})</{heading_tag}>"
+    )
+    for heading, members in signatory_groups(doc):
+        if heading:
+            out.append(f"<{subheading_tag}>{_e(heading)} ({len(members)})</{subheading_tag}>")
+        out.append('<ul class="signatory-list">')
+        for signatory in members:
+            name, details = signatory_line(signatory, doc.language)
+            item = f'<span class="signatory-name">{_e(name)}</span>'
+            if details:
+                item += f' <span class="signatory-details">({_e(details)})</span>'
+            out.append(f'<li class="signatory signatory-{_e(signatory.kind)}">{item}</li>')
+        out.append("</ul>")
+    if has_affiliations(doc):
+        out.append(f'<p class="identification">{_e(words["identification"])}</p>')
+    out.append("</section>")
+
+    footer: list[str] = [f'<p class="edition-note">{_e(line)}</p>' for line in note_lines(doc)]
+    if doc.lead_organisation.strip():
+        coordinated = words["coordinated_by"].format(name=doc.lead_organisation.strip())
+        footer.append(f'<p class="coordinated-by">{_e(coordinated)}</p>')
+    integrity = []
+    if doc.url:
+        href = _safe_href(doc.url)
+        link = f'<a href="{_e(href)}">{_e(doc.url)}</a>' if href else _e(doc.url)
+        integrity.append(f"{_e(words['published_at'])}: {link}")
+    if doc.sha256:
+        integrity.append(f"{_e(words['sha256'])}: <code>{_e(doc.sha256)}</code>")
+    if integrity:
+        footer.append(f'<p class="integrity">{"<br>".join(integrity)}</p>')
+    if footer:
+        out.append('<footer class="statement-footer">')
+        out.extend(footer)
+        out.append("</footer>")
+    return "\n".join(out)
+
+
+_HTML_STYLE = """
+:root { color-scheme: light; }
+body { margin: 0; background: #fff; color: #1a1a1a;
+  font: 1.0625rem/1.6 Georgia, "DejaVu Serif", "Liberation Serif", "Noto Serif", serif; }
+main { max-width: 42rem; margin: 0 auto; padding: 2.5rem 1.25rem 4rem; }
+h1, h2, h3, h4, h5, h6 { font-family: "Helvetica Neue", Arial, "DejaVu Sans",
+  "Liberation Sans", sans-serif; line-height: 1.25; }
+.statement-title { font-size: 2rem; margin: 0 0 .5rem; }
+.statement-date { color: #555; margin: 0 0 2rem; }
+.draft-banner { border: 3px solid #b00020; color: #b00020; font-weight: bold;
+  letter-spacing: .08em; text-align: center; padding: .5rem; margin: 0 0 1.5rem; }
+.addressee { font-style: normal; margin: 0 0 1.5rem; }
+.salutation { margin: 0 0 1rem; }
+.statement-body a { color: #0645ad; }
+.statement-body blockquote { border-left: 3px solid #ccc; margin-left: 0; padding-left: 1rem; }
+.signatories { margin-top: 2.5rem; border-top: 1px solid #ccc; padding-top: 1rem; }
+.signatory-list { list-style: none; padding: 0; margin: 0 0 1rem; columns: 2; column-gap: 2rem; }
+.signatory { break-inside: avoid; margin: 0 0 .3rem; line-height: 1.35; }
+.signatory-details, .identification, .statement-footer { color: #555; }
+.identification { font-size: .9rem; font-style: italic; }
+.statement-footer { margin-top: 2rem; font-size: .85rem; border-top: 1px solid #ccc; }
+.integrity { overflow-wrap: anywhere; }
+@media (max-width: 36rem) { .signatory-list { columns: 1; } }
+@media print {
+  @page { size: A4; margin: 20mm; }
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; }
+}
+"""
+
+
+def to_html(doc: EditionDocument) -> str:
+    """A standalone, printable page: inline style only, no script, no external resource."""
+    lead = doc.lead_organisation.strip()
+    author = f'<meta name="author" content="{_e(lead)}">\n' if lead else ""
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{_e(html_lang(doc.language))}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"{author}<title>{_e(display_title(doc))}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n"
+        f'<body>\n<main>\n<article class="statement">\n{article_html(doc)}\n'
+        "</article>\n</main>\n</body>\n</html>\n"
+    )
+
+
+def html_lang(language: str) -> str:
+    tag = (language or "").strip().replace("_", "-")
+    return tag if re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", tag) else "en"
+
+
+def to_fragment(doc: EditionDocument) -> str:
+    """An embeddable fragment: one <section class="coalition-statement">, no script or style.
+
+    The host page's styles apply; the title is an <h2> so it sits under the page's <h1>.
+    """
+    inner = article_html(doc, title_tag="h2", heading_tag="h3", subheading_tag="h4")
+    return (
+        f'<section class="coalition-statement" lang="{_e(html_lang(doc.language))}">\n'
+        f"{inner}\n</section>\n"
+    )
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+PUBLIC_COLUMNS = ("name", "kind", "country", "affiliation")
+# The lead's download only (DESIGN: contacts never appear in a public export).
+CONTACT_COLUMNS = (
+    "signer_name",
+    "signer_role",
+    "signer_email",
+    "endorsed_revision",
+    "signed_at",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_csv_cell(value: object) -> str:
+    """A cell a spreadsheet will not run: one starting = + - @ tab or CR gets a leading '."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def signatories_csv(
+    signatories: EditionDocument | Iterable[Signatory],
+    contacts: Sequence[Mapping[str, object]] | None = None,
+    *,
+    bom: bool = False,
+) -> str:
+    """The signatory list as CSV (RFC 4180, CRLF), in published order, every cell escaped.
+
+    Without ``contacts`` it is the public list: name, kind, country, affiliation.
+    With ``contacts`` (the lead's download) ``contacts[i]`` belongs to the i-th
+    signatory and adds :data:`CONTACT_COLUMNS`; missing keys give empty cells and
+    other keys are ignored, so a public caller cannot leak a field by accident.
+    ``bom`` prefixes U+FEFF so Excel reads UTF-8 (Cyrillic names) rather than its
+    legacy code page; it is off by default because ``csv``, pandas and scripts read
+    the header as "\\ufeffname" otherwise. The press kit, opened by people, turns it on.
+    """
+    rows = list(signatories.signatories if isinstance(signatories, EditionDocument)
+                else signatories)
+    if contacts is not None and len(contacts) != len(rows):
+        raise ValueError("contacts must give one entry per signatory, in the same order")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = PUBLIC_COLUMNS + (CONTACT_COLUMNS if contacts is not None else ())
+    writer.writerow(columns)
+    for index, signatory in enumerate(rows):
+        cells: list[object] = [
+            signatory.name, signatory.kind, signatory.country, signatory.affiliation,
+        ]
+        if contacts is not None:
+            cells += [contacts[index].get(column) for column in CONTACT_COLUMNS]
+        writer.writerow([escape_csv_cell(cell) for cell in cells])
+    return ("\ufeff" if bom else "") + buffer.getvalue()
+
+
+# --- the press kit -----------------------------------------------------------------------
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+
+
+def press_kit_zip(doc: EditionDocument, slug: str, pdf: bytes, docx: bytes) -> bytes:
+    """A ZIP of every public export, named after ``slug``; the same edition gives the same bytes.
+
+    The PDF and DOCX are passed in, rendered by ``documents.py``, so this module stays
+    free of WeasyPrint and python-docx.
+    """
+    if not _SLUG.fullmatch(slug) or ".." in slug:
+        raise ValueError(f"not a safe file name: {slug!r}")
+    files: list[tuple[str, bytes]] = [
+        (f"{slug}.md", to_markdown(doc).encode("utf-8")),
+        (f"{slug}.txt", to_text(doc).encode("utf-8")),
+        (f"{slug}.html", to_html(doc).encode("utf-8")),
+        (f"{slug}-embed.html", to_fragment(doc).encode("utf-8")),
+        (f"{slug}.pdf", pdf),
+        (f"{slug}.docx", docx),
+        (f"{slug}-signatories.csv", signatories_csv(doc, bom=True).encode("utf-8")),
+    ]
+    # The edition's date, not "now", as the entries' time: rebuilding gives the same file.
+    stamp = (max(doc.date.year, 1980), doc.date.month, doc.date.day, 12, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
