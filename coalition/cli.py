@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from coalition.domain.errors import DomainError
 from coalition.extensions import db
@@ -15,6 +16,7 @@ def _fail(error: DomainError) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--organisation", required=True, help="The lead organisation (created if new).")
 @click.option("--password", required=True, help="At least 10 characters, not a common one.")
@@ -33,6 +35,7 @@ def create_user_command(email: str, organisation: str, password: str, name: str)
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="cli", help="A label for the token.")
 def create_token_command(email: str, name: str) -> None:
@@ -52,6 +55,7 @@ def create_token_command(email: str, name: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load demo data: a lead user and a statement in each state."""
     from coalition.demo import load_demo
@@ -63,6 +67,7 @@ def demo_command() -> None:
 
 
 @click.command("send-mail")
+@with_appcontext
 def send_mail_command() -> None:
     """Send what waits in the outbox (with no SMTP configured, print it to the log)."""
     from coalition.mail.sender import send_due

@@ -11,6 +11,9 @@ INSECURE_SECRET = "dev-insecure-change-me"  # noqa: S105 - the value refused out
 
 class Defaults:
     SECRET_KEY = INSECURE_SECRET
+    # True: secure cookies and HSTS. None: True unless debugging or testing. Set it to False
+    # only for a local trial over plain http (the quickstart does).
+    HTTPS: bool | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from instance_path in configure()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -54,6 +57,12 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/coalition.sqlite"
     debug_or_test = app.debug or app.testing
+    if app.config.get("HTTPS") is None:
+        app.config["HTTPS"] = not debug_or_test
+    if app.config["HTTPS"]:
+        # Served over HTTPS: cookies never travel in clear, and browsers remember it (HSTS).
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not debug_or_test:
         secret = app.config.get("SECRET_KEY") or ""
         if secret == INSECURE_SECRET or len(str(secret)) < 16:
@@ -61,6 +70,3 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
                 "Set COALITION_SECRET_KEY (or SECRET_KEY in instance/config.py) to a long "
                 "random value; the built-in key is only for debug and tests."
             )
-        # Outside debug the app is served over HTTPS: cookies never travel in clear.
-        app.config["SESSION_COOKIE_SECURE"] = True
-        app.config["REMEMBER_COOKIE_SECURE"] = True

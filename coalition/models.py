@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -26,7 +26,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coalition.domain.lifecycle import State
-from coalition.extensions import db
+from coalition.extensions import Base, db
+
+if TYPE_CHECKING:
+    Model = Base  # what mypy understands; at run time Flask-SQLAlchemy's model class
+else:
+    Model = db.Model
 
 
 def utcnow() -> dt.datetime:
@@ -74,7 +79,7 @@ SIGNATURE_STATUSES = (
 COMMENT_VISIBILITIES = ("private", "shared")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -82,7 +87,7 @@ class Organisation(db.Model):
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -100,7 +105,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.disabled_at is None
 
     @property
@@ -108,7 +113,7 @@ class User(UserMixin, db.Model):
         return self.name or self.email
 
 
-class ColleagueInvitation(db.Model):
+class ColleagueInvitation(Model):
     """A lead user's invitation to a colleague to join the same organisation."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,7 +130,7 @@ class ColleagueInvitation(db.Model):
     invited_by: Mapped[User] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -139,7 +144,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Statement(db.Model):
+class Statement(Model):
     __table_args__ = (CheckConstraint(_in("state", STATES), name="state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,7 +185,7 @@ class Statement(db.Model):
         return bool(self.letter_addressee_name.strip())
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One saved text of a statement: append-only, never updated or deleted."""
 
     __table_args__ = (UniqueConstraint("statement_id", "number", name="uq_revision_number"),)
@@ -203,7 +208,7 @@ class Revision(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A partner organisation's key to one statement; the token is stored only as a hash."""
 
     __table_args__ = (UniqueConstraint("statement_id", "email", name="uq_invitation_email"),)
@@ -228,7 +233,7 @@ class Invitation(db.Model):
     statement: Mapped[Statement] = relationship()
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A partner's comment or suggested replacement for a paragraph, or the lead's reply."""
 
     __table_args__ = (
@@ -257,7 +262,7 @@ class Comment(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
-class Signature(db.Model):
+class Signature(Model):
     """A signer's endorsement of one exact revision. Content is immutable; status moves."""
 
     __table_args__ = (
@@ -308,7 +313,7 @@ class Signature(db.Model):
     invitation: Mapped[Invitation | None] = relationship()
 
 
-class Edition(db.Model):
+class Edition(Model):
     """A frozen publication of a statement: never edited; a new edition supersedes it."""
 
     __table_args__ = (UniqueConstraint("statement_id", "number", name="uq_edition_number"),)
@@ -330,6 +335,9 @@ class Edition(db.Model):
     preview_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signatory_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Frozen with the edition (the statement's setting may change later): organisations,
+    # then individuals, under two headings.
+    group_individuals: Mapped[bool] = mapped_column(Boolean, default=False)
 
     statement: Mapped[Statement] = relationship()
     signatories: Mapped[list[EditionSignatory]] = relationship(
@@ -337,7 +345,7 @@ class Edition(db.Model):
     )
 
 
-class EditionSignatory(db.Model):
+class EditionSignatory(Model):
     """One line of an edition's frozen signatory list, in published order."""
 
     __table_args__ = (UniqueConstraint("edition_id", "position", name="uq_edition_position"),)
@@ -353,7 +361,7 @@ class EditionSignatory(db.Model):
     revision_number: Mapped[int] = mapped_column(Integer)
 
 
-class ExportFile(db.Model):
+class ExportFile(Model):
     """A generated export of a published edition, kept because it can never change."""
 
     __table_args__ = (UniqueConstraint("edition_id", "format", name="uq_export_format"),)
@@ -365,7 +373,7 @@ class ExportFile(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what and when; written with every state change, never updated or deleted."""
 
     __table_args__ = (Index("ix_audit_statement_time", "statement_id", "id"),)
@@ -381,7 +389,7 @@ class AuditEvent(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A mail written in the transaction that caused it, sent later and never lost."""
 
     __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "next_attempt_at"),)

@@ -7,7 +7,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
+from werkzeug.wrappers import Response
 from flask_login import current_user
 
 from coalition.extensions import db, login_manager
@@ -96,7 +97,7 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not (current_app.debug or current_app.testing) or current_app.config.get("FORCE_HSTS"):
+    if current_app.config.get("HTTPS"):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )

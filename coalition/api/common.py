@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as SchemaError
 from sqlalchemy import select
 
-from coalition.domain.errors import NotFound, ValidationError
+from coalition.domain.errors import DomainError, NotFound, ValidationError
 from coalition.extensions import db
 from coalition.models import Edition, Statement, User
 from coalition.web import iso
@@ -27,7 +27,7 @@ def parse(model: type[M]) -> M:
     """The request's JSON body checked against `model`, or a 4xx naming the fields."""
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
-        raise ValidationError("The body must be a JSON object.", fields={})
+        raise DomainError("The body must be a JSON object.", fields={})
     try:
         return model.model_validate(data)
     except SchemaError as exc:
