@@ -39,12 +39,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.accounts.views import bp as accounts_bp
     from coalition.api import bp as api_bp
     from coalition.drafting.views import bp as drafting_bp
+    from coalition.invitations.views import bp as invitations_bp
+    from coalition.mail import sender as mail_sender
 
     database.init_app(app)
     security.init_app(app)
     web.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(drafting_bp)
+    app.register_blueprint(invitations_bp)
+    mail_sender.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)
     return app

@@ -76,6 +76,19 @@ def send_mail_command() -> None:
     click.echo(report)
 
 
+@click.command("remind")
+def remind_command() -> None:
+    """Queue automatic reminders REMINDER_DAYS_BEFORE_DEADLINE days before deadlines (cron)."""
+    from coalition.invitations.services import remind_due
+    from coalition.mail.sender import send_due
+
+    queued = remind_due()
+    db.session.commit()
+    click.echo(f"Queued {queued} reminder(s).")
+    click.echo(send_due())
+
+
 def init_app(app: Flask) -> None:
     for command in (create_user_command, create_token_command, demo_command, send_mail_command):
         app.cli.add_command(command)
+    app.cli.add_command(remind_command)

@@ -45,4 +45,8 @@ def queue(
         organisation_id=organisation_id,
     )
     db.session.add(message)
+    # With SMTP configured, the message goes out right after this request's commit.
+    from coalition.mail.sender import remember
+
+    remember(message)
     return message

@@ -1,0 +1,710 @@
+"""Invitation pages: the lead's partner list, comments and outbox; the partner's page at /i/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zoneinfo
+from dataclasses import dataclass, field
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from coalition.accounts.views import apply_errors
+from coalition.domain.errors import DomainError, NotFound, StaleRevision
+from coalition.domain.exports import escape_csv_cell
+from coalition.domain.invitations import (
+    NO_ANSWER,
+    RESPONSE_LABELS,
+    BulkList,
+    locate_paragraph,
+    parse_bulk_csv,
+    parse_bulk_lines,
+)
+from coalition.domain.invitations import Response as ResponseState
+from coalition.domain.rendering import paragraphs, render_markdown
+from coalition.domain.revisions import redline_html
+from coalition.drafting import services as drafting
+from coalition.extensions import db
+from coalition.invitations import access, forms, services
+from coalition.models import Comment, Invitation, Statement, User
+from coalition.security import partner
+from coalition.web import iso
+
+bp = Blueprint("invitations", __name__)
+
+BADGES = {
+    ResponseState.INVITED: "draft",
+    ResponseState.MAIL_SENT: "draft",
+    ResponseState.MAIL_FAILED: "bad",
+    ResponseState.OPENED: "review",
+    ResponseState.COMMENTED: "review",
+    ResponseState.SIGNED: "ok",
+    ResponseState.DECLINED: "warn",
+    ResponseState.REVOKED: "closed",
+    ResponseState.EXPIRED: "closed",
+}
+FILTERS = ["all", "no_answer", *[state.value for state in ResponseState]]
+FILTER_LABELS = {"all": "All", "no_answer": "No answer"} | {
+    state.value: label for state, label in RESPONSE_LABELS.items()
+}
+CSV_MAX_BYTES = 1024 * 1024
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _statement(statement_id: int) -> Statement:
+    try:
+        return drafting.statement_for(_user(), statement_id)
+    except NotFound:
+        abort(404)
+
+
+def _invitation(statement: Statement, invitation_id: int) -> Invitation:
+    try:
+        return services.invitation_of(_user(), statement, invitation_id)
+    except NotFound:
+        abort(404)
+
+
+def _zone(statement: Statement) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(statement.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+# --- the lead's partner list ----------------------------------------------------------------
+
+
+def _render_index(
+    statement: Statement,
+    *,
+    invite_form: forms.InviteForm | None = None,
+    bulk_form: forms.BulkInviteForm | None = None,
+    bulk_outcome: services.BulkOutcome | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    rows = services.tracking(statement)
+    counts = services.counts(rows)
+    selected = request.args.get("status", "all")
+    if selected not in FILTERS:
+        selected = "all"
+    if selected == "no_answer":
+        shown = [row for row in rows if row.state in NO_ANSWER]
+    elif selected != "all":
+        shown = [row for row in rows if row.state.value == selected]
+    else:
+        shown = rows
+    html = render_template(
+        "invitations/index.html",
+        statement=statement,
+        rows=shown,
+        counts=counts,
+        selected=selected,
+        filters=FILTERS,
+        filter_labels=FILTER_LABELS,
+        labels=RESPONSE_LABELS,
+        badges=BADGES,
+        invite_form=invite_form or forms.InviteForm(formdata=None),
+        bulk_form=bulk_form or forms.BulkInviteForm(formdata=None),
+        bulk_outcome=bulk_outcome,
+        action_form=forms.ActionForm(formdata=None),
+        tz=_zone(statement),
+        comments_open=services.comments_open(statement),
+    )
+    return html, status
+
+
+@bp.route("/statements/<int:statement_id>/invitations")
+def index(statement_id: int) -> tuple[str, int]:
+    """The lead's partner list: who was invited, who answered, with filters and counts."""
+    return _render_index(_statement(statement_id))
+
+
+@bp.route("/statements/<int:statement_id>/invitations", methods=["POST"])
+def invite(statement_id: int) -> tuple[str, int] | Response:
+    """Invite one partner organisation (lead only)."""
+    statement = _statement(statement_id)
+    form = forms.InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation, _ = services.invite(
+                _user(),
+                statement,
+                organisation=form.organisation.data,
+                email=form.email.data,
+                message=form.message.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            statement = _statement(statement_id)
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"{invitation.organisation} is invited; the e-mail is in the outbox.", "success")
+            return redirect(url_for("invitations.index", statement_id=statement_id))
+    return _render_index(statement, invite_form=form, status=422)
+
+
+def _read_upload(form: forms.BulkInviteForm) -> str | None:
+    upload = form.csv_file.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    raw = upload.read(CSV_MAX_BYTES + 1)
+    if len(raw) > CSV_MAX_BYTES:
+        form.csv_file.errors = ["The file is larger than 1 MB: split the list."]
+        return ""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return str(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    form.csv_file.errors = ["The file is not text (save it as CSV, UTF-8)."]
+    return ""
+
+
+@bp.route("/statements/<int:statement_id>/invitations/bulk", methods=["POST"])
+def bulk(statement_id: int) -> tuple[str, int]:
+    """Invite a pasted list or an uploaded CSV; bad lines come back with their reason."""
+    statement = _statement(statement_id)
+    form = forms.BulkInviteForm()
+    outcome = None
+    if form.validate_on_submit():
+        uploaded = _read_upload(form)
+        if uploaded == "":
+            return _render_index(statement, bulk_form=form, status=422)
+        parsed = BulkList()
+        if form.lines.data and form.lines.data.strip():
+            parsed = parse_bulk_lines(form.lines.data)
+        if uploaded:
+            from_csv = parse_bulk_csv(uploaded)
+            parsed.invitees += from_csv.invitees
+            parsed.bad += from_csv.bad
+        if not parsed.invitees and not parsed.bad:
+            form.lines.errors = ["Paste at least one line, or choose a CSV file."]
+            return _render_index(statement, bulk_form=form, status=422)
+        try:
+            outcome = services.invite_bulk(_user(), statement, parsed, message=form.message.data)
+        except DomainError as error:
+            db.session.rollback()
+            statement = _statement(statement_id)
+            apply_errors(form, error)
+            return _render_index(statement, bulk_form=form, status=422)
+        db.session.commit()
+        # The box keeps only the lines still to fix: nothing typed is lost, nothing doubled.
+        form.lines.data = "\n".join(bad.text for bad in outcome.bad)
+        return _render_index(
+            statement, bulk_form=form, bulk_outcome=outcome, status=422 if outcome.bad else 200
+        )
+    return _render_index(statement, bulk_form=form, status=422)
+
+
+def _act(statement_id: int, invitation_id: int, action: str) -> Response:
+    statement = _statement(statement_id)
+    invitation = _invitation(statement, invitation_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if action == "revoke":
+            services.revoke(_user(), invitation)
+            message = f"The link of {invitation.organisation} no longer works."
+        elif action == "resend":
+            services.resend(_user(), invitation)
+            message = f"A new link is on its way to {invitation.organisation}; the old one ends."
+        else:
+            services.remind(_user(), invitation)
+            message = f"A reminder is on its way to {invitation.organisation}."
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("invitations.index", statement_id=statement_id,
+                            status=request.args.get("status") or None))
+
+
+@bp.route("/statements/<int:statement_id>/invitations/<int:invitation_id>/revoke",
+          methods=["POST"])
+def revoke(statement_id: int, invitation_id: int) -> Response:
+    """End a partner's link (lead only)."""
+    return _act(statement_id, invitation_id, "revoke")
+
+
+@bp.route("/statements/<int:statement_id>/invitations/<int:invitation_id>/resend",
+          methods=["POST"])
+def resend(statement_id: int, invitation_id: int) -> Response:
+    """Send the invitation again with a new link, reinstating a revoked one (lead only)."""
+    return _act(statement_id, invitation_id, "resend")
+
+
+@bp.route("/statements/<int:statement_id>/invitations/<int:invitation_id>/remind",
+          methods=["POST"])
+def remind(statement_id: int, invitation_id: int) -> Response:
+    """Remind one partner that has not answered (lead only)."""
+    return _act(statement_id, invitation_id, "remind")
+
+
+@bp.route("/statements/<int:statement_id>/invitations/remind", methods=["POST"])
+def remind_all(statement_id: int) -> Response:
+    """Remind every partner with no answer yet (lead only)."""
+    statement = _statement(statement_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    reminded, skipped = services.remind_all(_user(), statement)
+    db.session.commit()
+    text = f"{reminded} reminder(s) on their way."
+    if skipped:
+        text += f" {skipped} partner(s) reminded in the last 12 hours were left out."
+    flash(text, "success" if reminded else "info")
+    return redirect(url_for("invitations.index", statement_id=statement_id))
+
+
+CSV_COLUMNS = (
+    "organisation", "email", "status", "invited_at", "mail_sent_at", "mail_failed_at",
+    "opened_at", "commented_at", "signed_at", "declined_at", "decline_reason",
+    "last_reminded_at", "revoked_at",
+)
+
+
+@bp.route("/statements/<int:statement_id>/invitations.csv")
+def export_csv(statement_id: int) -> Response:
+    """The partner list with response states and times as CSV (lead only; holds addresses)."""
+    statement = _statement(statement_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in services.tracking(statement):
+        invitation, facts = row.invitation, row.facts
+        cells = [
+            invitation.organisation, invitation.email, row.state.value,
+            iso(invitation.created_at), iso(facts.mail_sent_at), iso(facts.mail_failed_at),
+            iso(facts.opened_at), iso(facts.commented_at), iso(facts.signed_at),
+            iso(facts.declined_at), invitation.decline_reason,
+            iso(invitation.last_reminded_at), iso(invitation.revoked_at),
+        ]
+        writer.writerow([escape_csv_cell(cell) for cell in cells])
+    response = make_response("\ufeff" + buffer.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{statement.slug[:80]}-partners.csv"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+
+@bp.route("/statements/<int:statement_id>/outbox")
+def outbox(statement_id: int) -> str:
+    """The mail of a statement: sent, failed and waiting, readable (lead only)."""
+    statement = _statement(statement_id)
+    from flask import current_app
+
+    return render_template(
+        "invitations/outbox.html",
+        statement=statement,
+        messages=services.statement_outbox(statement),
+        smtp=bool(current_app.config.get("MAIL_HOST")),
+        tz=_zone(statement),
+        action_form=forms.ActionForm(formdata=None),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/outbox/<int:message_id>")
+def outbox_message(statement_id: int, message_id: int) -> str:
+    """One message as it was (or will be) sent (lead only)."""
+    statement = _statement(statement_id)
+    try:
+        message = services.outbox_message(_user(), statement, message_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "invitations/outbox_message.html",
+        statement=statement,
+        message=message,
+        tz=_zone(statement),
+        action_form=forms.ActionForm(formdata=None),
+    )
+
+
+@bp.route("/statements/<int:statement_id>/outbox/<int:message_id>/retry", methods=["POST"])
+def retry(statement_id: int, message_id: int) -> Response:
+    """Queue a message that was given up on once more (lead only)."""
+    statement = _statement(statement_id)
+    try:
+        message = services.outbox_message(_user(), statement, message_id)
+    except NotFound:
+        abort(404)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry_message(_user(), message)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("The message is back in the queue.", "success")
+    return redirect(url_for("invitations.outbox", statement_id=statement_id))
+
+
+# --- comments: the lead's side --------------------------------------------------------------
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+    suggestion_html: str | None = None
+
+
+@dataclass
+class Block:
+    index: int
+    html: str
+    threads: list[Thread] = field(default_factory=list)
+
+
+def _threads(comments: list[Comment]) -> list[Thread]:
+    threads: dict[int, Thread] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            threads[comment.id] = Thread(
+                comment,
+                suggestion_html=redline_html(comment.anchor_text, comment.suggestion)
+                if comment.suggestion is not None
+                else None,
+            )
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in threads:
+            threads[comment.parent_id].replies.append(comment)
+    return list(threads.values())
+
+
+def _place(
+    threads: list[Thread], body: str, current: int
+) -> tuple[list[Block], list[Thread], list[Thread]]:
+    """Blocks of the current text with their threads, the general threads, the outdated ones."""
+    texts = paragraphs(body)
+    blocks = [Block(i, render_markdown(text)) for i, text in enumerate(texts)]
+    general: list[Thread] = []
+    outdated: list[Thread] = []
+    for thread in threads:
+        comment = thread.comment
+        if comment.anchor is None:
+            general.append(thread)
+            continue
+        same = comment.revision_number == current
+        index = locate_paragraph(texts, comment.anchor, comment.anchor_text, same_revision=same)
+        if index is None:
+            outdated.append(thread)
+        else:
+            blocks[index].threads.append(thread)
+    return blocks, general, outdated
+
+
+@bp.route("/statements/<int:statement_id>/comments")
+def comments(statement_id: int) -> str:
+    """Partners' comments beside their paragraphs, with reply, resolve and accept (lead only)."""
+    statement = _statement(statement_id)
+    revision = drafting.latest_revision(statement)
+    show_all = request.args.get("show") == "all"
+    everything = services.statement_comments(statement)
+    threads = _threads(everything)
+    resolved = sum(1 for t in threads if t.comment.resolved_at is not None)
+    if not show_all:
+        threads = [t for t in threads if t.comment.resolved_at is None]
+    blocks, general, outdated = _place(threads, revision.body, revision.number)
+    accept_form = forms.AcceptForm(formdata=None)
+    accept_form.base_revision.data = str(revision.number)
+    return render_template(
+        "invitations/comments.html",
+        statement=statement,
+        revision=revision,
+        blocks=blocks,
+        general=general,
+        outdated=outdated,
+        show_all=show_all,
+        resolved_count=resolved,
+        open_count=sum(1 for t in _threads(everything) if t.comment.resolved_at is None),
+        accept_form=accept_form,
+        reply_form=forms.ReplyForm(formdata=None),
+        action_form=forms.ActionForm(formdata=None),
+        tz=_zone(statement),
+        comments_open=services.comments_open(statement),
+    )
+
+
+def _comment(statement: Statement, comment_id: int) -> Comment:
+    try:
+        return services.comment_of(_user(), statement, comment_id)
+    except NotFound:
+        abort(404)
+
+
+def _back(statement_id: int, comment: Comment | None = None) -> Response:
+    anchor = f"#comment-{comment.parent_id or comment.id}" if comment is not None else ""
+    show = request.args.get("show")
+    return redirect(
+        url_for("invitations.comments", statement_id=statement_id, show=show or None) + anchor
+    )
+
+
+@bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/reply", methods=["POST"])
+def reply(statement_id: int, comment_id: int) -> Response:
+    """Answer a comment, or add an internal note (lead only)."""
+    statement = _statement(statement_id)
+    comment = _comment(statement, comment_id)
+    form = forms.ReplyForm()
+    if not form.validate_on_submit():
+        flash("Write a reply before sending it.", "error")
+        return _back(statement_id, comment)
+    try:
+        services.reply(_user(), comment, body=form.body.data, visibility=form.visibility.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Your reply is saved.", "success")
+    return _back(statement_id, comment)
+
+
+@bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/resolve", methods=["POST"])
+def resolve(statement_id: int, comment_id: int) -> Response:
+    """Mark a comment resolved, or open it again (lead only)."""
+    statement = _statement(statement_id)
+    comment = _comment(statement, comment_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    again = request.form.get("reopen") == "1"
+    services.resolve(_user(), comment, resolved=not again)
+    db.session.commit()
+    flash("The comment is open again." if again else "The comment is resolved.", "success")
+    return _back(statement_id, comment)
+
+
+@bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/accept", methods=["POST"])
+def accept(statement_id: int, comment_id: int) -> Response:
+    """Accept a suggested text as a new revision crediting the partner (lead only)."""
+    statement = _statement(statement_id)
+    comment = _comment(statement, comment_id)
+    form = forms.AcceptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
+    try:
+        revision = services.accept_suggestion(_user(), comment, base_revision=base)
+    except StaleRevision as error:
+        db.session.rollback()
+        flash(
+            f"Not accepted: you were reading revision {error.base_revision}, and revision "
+            f"{error.current_revision} was saved since. Nothing is lost — the suggestion is "
+            "still here. Read the paragraph as it is now, then accept again.",
+            "warning",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Accepted: saved as revision {revision.number}.", "success")
+    return _back(statement_id, comment)
+
+
+# --- the partner's page ---------------------------------------------------------------------
+
+
+def _partner_invitation(token: str) -> Invitation:
+    """The live invitation of a token; a revoked or expired one gets a 404 naming the lead."""
+    invitation = access.find_invitation(token)
+    if invitation is None:
+        abort(404)
+    problem = access.invitation_status_problem(invitation)
+    if problem is not None:
+        html = render_template(
+            "invitations/link_ended.html",
+            problem=problem,
+            lead_organisation=invitation.statement.organisation.name,
+            organisation=invitation.organisation,
+        )
+        abort(make_response(html, 404))
+    return invitation
+
+
+@dataclass
+class PartnerBlock:
+    index: int
+    html: str
+    comments: list[Comment] = field(default_factory=list)
+
+
+def _render_partner(
+    token: str,
+    invitation: Invitation,
+    *,
+    seen_before: int | None = None,
+    comment_form: forms.CommentForm | None = None,
+    error_anchor: str | None = None,
+    decline_form: forms.DeclineForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    statement = invitation.statement
+    revision = drafting.latest_revision(statement)
+    texts = paragraphs(revision.body)
+    blocks = [PartnerBlock(i, render_markdown(text)) for i, text in enumerate(texts)]
+    visible = services.partner_comments(invitation)
+    replies: dict[int, list[Comment]] = {}
+    general: list[Comment] = []
+    for comment in visible:
+        if comment.parent_id is not None:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        elif comment.anchor is None:
+            general.append(comment)
+        elif (
+            index := locate_paragraph(
+                texts,
+                comment.anchor,
+                comment.anchor_text,
+                same_revision=comment.revision_number == revision.number,
+            )
+        ) is not None:
+            blocks[index].comments.append(comment)
+        else:
+            general.append(comment)
+    changes = None
+    if seen_before is not None and seen_before < revision.number:
+        try:
+            old = drafting.get_revision(statement, seen_before)
+        except NotFound:
+            old = None
+        if old is not None:
+            changes = {"from": seen_before, "html": redline_html(old.body, revision.body)}
+    html = render_template(
+        "invitations/partner.html",
+        token=token,
+        invitation=invitation,
+        statement=statement,
+        revision=revision,
+        lead_organisation=statement.organisation.name,
+        blocks=blocks,
+        general=general,
+        replies=replies,
+        changes=changes,
+        comments_open=services.comments_open(statement),
+        signed=services.has_live_signature(invitation),
+        comment_form=comment_form or forms.CommentForm(formdata=None),
+        error_anchor=error_anchor,
+        decline_form=decline_form or forms.DeclineForm(formdata=None),
+        action_form=forms.ActionForm(formdata=None),
+        expires_at=access.expires_at(invitation, statement),
+        tz=_zone(statement),
+    )
+    return html, status
+
+
+@bp.route("/i/<token>")
+@partner
+def partner_page(token: str) -> tuple[str, int]:
+    """A partner's view of the statement through its invitation link (no account)."""
+    invitation = _partner_invitation(token)
+    seen_before = invitation.last_seen_revision
+    if request.method == "GET":  # not on HEAD: link checkers do not count as opening
+        seen_before = services.record_visit(invitation)
+        db.session.commit()
+    response = _render_partner(token, invitation, seen_before=seen_before)
+    return response
+
+
+@bp.route("/i/<token>/comments", methods=["POST"])
+@partner
+def partner_comment(token: str) -> tuple[str, int] | Response:
+    """A partner comments on a paragraph or proposes replacement text (partner only)."""
+    invitation = _partner_invitation(token)
+    form = forms.CommentForm()
+    raw_anchor = (form.anchor.data or "").strip()
+    anchor = int(raw_anchor) if raw_anchor.isdigit() else None
+    if raw_anchor and anchor is None:
+        form.anchor.errors = ["No such paragraph."]
+    elif form.validate_on_submit():
+        try:
+            services.add_comment(
+                invitation,
+                body=form.body.data or "",
+                anchor=anchor,
+                suggestion=form.suggestion.data or None,
+                visibility=form.visibility.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            invitation = _partner_invitation(token)
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Your comment is sent to "
+                f"{invitation.statement.organisation.name}"
+                + (" and shared with the other partners." if form.visibility.data == "shared"
+                   else "."),
+                "success",
+            )
+            target = f"#p-{anchor}" if anchor is not None else "#general-comments"
+            return redirect(url_for("invitations.partner_page", token=token) + target)
+    return _render_partner(
+        token, invitation, comment_form=form,
+        error_anchor=raw_anchor if raw_anchor else "general", status=422,
+    )
+
+
+@bp.route("/i/<token>/decline", methods=["POST"])
+@partner
+def decline(token: str) -> tuple[str, int] | Response:
+    """A partner declines to sign, with an optional reason (partner only)."""
+    invitation = _partner_invitation(token)
+    form = forms.DeclineForm()
+    if form.validate_on_submit():
+        try:
+            services.decline(invitation, form.reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            invitation = _partner_invitation(token)
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"You declined. {invitation.statement.organisation.name} can see your answer.",
+                "success",
+            )
+            return redirect(url_for("invitations.partner_page", token=token))
+    return _render_partner(token, invitation, decline_form=form, status=422)
+
+
+@bp.route("/i/<token>/decline/undo", methods=["POST"])
+@partner
+def undo_decline(token: str) -> Response:
+    """A partner takes back its decline (partner only)."""
+    invitation = _partner_invitation(token)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    services.undo_decline(invitation)
+    db.session.commit()
+    flash("Your decline is withdrawn.", "success")
+    return redirect(url_for("invitations.partner_page", token=token))
