@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.drafting.views import bp as drafting_bp
     from coalition.invitations.views import bp as invitations_bp
     from coalition.mail import sender as mail_sender
+    from coalition.signing.views import bp as signing_bp
 
     database.init_app(app)
     security.init_app(app)
@@ -48,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(drafting_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(signing_bp)
     mail_sender.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)

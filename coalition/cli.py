@@ -92,3 +92,7 @@ def init_app(app: Flask) -> None:
     for command in (create_user_command, create_token_command, demo_command, send_mail_command):
         app.cli.add_command(command)
     app.cli.add_command(remind_command)
+    from coalition.signing.commands import close_due_command, resort_command
+
+    app.cli.add_command(close_due_command)
+    app.cli.add_command(resort_command)

@@ -60,3 +60,41 @@ def login(client: FlaskClient, owner: User, password: str = PASSWORD) -> None:
     """Log `owner` in through the login form."""
     response = client.post("/login", data={"email": owner.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+# --- signing: partners with a known token, and signatures made through the service ---
+
+def partner_invitation(statement: Statement, organisation: str = "Partner Org",
+                       email: str | None = None) -> tuple[Any, str]:
+    """An invitation row with a known token (committed); no mail is queued."""
+    from coalition.models import Invitation
+    from coalition.security import hash_token, new_token
+
+    secret = new_token()
+    made = Invitation(
+        statement_id=statement.id,
+        organisation=organisation,
+        email=email or f"partner{next(_counter)}@partner.example.org",
+        token_hash=hash_token(secret),
+    )
+    db.session.add(made)
+    db.session.commit()
+    return made, secret
+
+
+def signed(statement: Statement, name: str, **fields: Any) -> Any:
+    """A partner invited and signed through signing.services.sign (committed)."""
+    from coalition.signing import services as signing
+    from coalition.signing.services import SignatureInput
+
+    invitation, secret = partner_invitation(statement, name)
+    n = next(_counter)
+    data = SignatureInput(
+        name=name,
+        signer_name=fields.pop("signer_name", f"Signer {n}"),
+        signer_email=fields.pop("signer_email", f"signer{n}@partner.example.org"),
+        **fields,
+    )
+    made, _ = signing.sign(invitation, data, token=secret)
+    db.session.commit()
+    return made

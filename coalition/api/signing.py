@@ -1,0 +1,139 @@
+"""API routes for signatures (partners, by invitation token) and the signatory list (leads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify
+from werkzeug.wrappers import Response
+
+from coalition.api import bp
+from coalition.api.common import Schema, lead_statement, parse
+from coalition.api.openapi import document
+from coalition.extensions import db, limiter
+from coalition.invitations.access import invitation_for_token
+from coalition.models import Signature
+from coalition.security import api_route, partner
+from coalition.signing import services
+from coalition.signing.services import SignatureInput
+from coalition.web import iso
+
+
+class SignatureIn(Schema):
+    name: str
+    signer_name: str
+    signer_email: str
+    country: str | None = None
+    kind: str | None = None
+    affiliation: str | None = None
+    signer_role: str | None = None
+
+
+def signature_json(signature: Signature) -> dict[str, Any]:
+    """A signature as its partner may see it: public details, never the contacts."""
+    return {
+        "id": signature.id,
+        "status": signature.status,
+        "name": signature.name,
+        "kind": signature.kind,
+        "affiliation": signature.affiliation,
+        "country": signature.country,
+        "revision": signature.revision_number,
+        "sha256": signature.revision_sha256,
+        "signed_at": iso(signature.created_at),
+        "ended_at": iso(signature.ended_at),
+    }
+
+
+def _refreshed_invitation(token: str):  # type: ignore[no-untyped-def]
+    invitation = invitation_for_token(token)
+    if services.close_if_due(invitation.statement):
+        db.session.commit()
+    return invitation
+
+
+@bp.post("/invitations/<token>/signature")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@partner
+def put_signature(token: str) -> tuple[Response, int]:
+    """Sign for the invitation's partner; 200 when it replaces the live signature, else 201."""
+    invitation = _refreshed_invitation(token)
+    data = parse(SignatureIn)
+    signature, created = services.sign(
+        invitation,
+        SignatureInput(
+            name=data.name,
+            signer_name=data.signer_name,
+            signer_email=data.signer_email,
+            country=data.country,
+            kind=data.kind,
+            affiliation=data.affiliation,
+            signer_role=data.signer_role,
+        ),
+        token=token,
+    )
+    db.session.commit()
+    return jsonify({**signature_json(signature), "replaced": not created}), (
+        201 if created else 200
+    )
+
+
+@bp.delete("/invitations/<token>/signature")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@partner
+def delete_signature(token: str) -> Response:
+    """Withdraw the live signature (a state, never a deletion); 409 when there is none."""
+    invitation = _refreshed_invitation(token)
+    signature = services.withdraw(invitation)
+    db.session.commit()
+    return jsonify(signature_json(signature))
+
+
+@bp.get("/statements/<int:statement_id>/signatories")
+@api_route
+def list_signatories(statement_id: int) -> Response:
+    """Every live signature in published order, without contacts."""
+    statement = lead_statement(statement_id)
+    return jsonify(
+        {
+            "signatories": [
+                {
+                    "name": s.name,
+                    "country": s.country,
+                    "kind": s.kind,
+                    "revision": s.revision_number,
+                }
+                for s in services.published_order(statement)
+            ]
+        }
+    )
+
+
+document(
+    "post",
+    "/invitations/{token}/signature",
+    "Sign with an invitation: 201 for a new signature, 200 when it replaces the live one "
+    "(never a duplicate). Optional fields left out keep the previous signature's values.",
+    auth="partner",
+    request=SignatureIn,
+    responses={
+        200: "Replaced the live signature",
+        201: "Signed",
+        404: "Unknown, revoked or expired token",
+        409: "The statement is not open for signing",
+        422: "A field is missing, empty or too long (named in fields)",
+    },
+)
+document(
+    "delete",
+    "/invitations/{token}/signature",
+    "Withdraw the live signature: it becomes 'withdrawn' (or 'retracted' once published).",
+    auth="partner",
+    responses={200: "Withdrawn", 404: "Unknown token", 409: "No live signature to withdraw"},
+)
+document(
+    "get",
+    "/statements/{id}/signatories",
+    "Every live signature in published order (name, country, kind, revision); no contacts.",
+    responses={200: "The list", 404: "Not a statement of your organisation"},
+)

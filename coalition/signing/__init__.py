@@ -1,0 +1,1 @@
+"""Signing: partners sign through their invitation, open sign-on, integrity, the ordered list."""

@@ -1,0 +1,169 @@
+"""Signing forms: shape only; the services check the content and the life cycle."""
+
+from __future__ import annotations
+
+import functools
+
+from babel import Locale
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from coalition.domain.collation import sort_key
+from coalition.signing.services import SignatureInput
+
+KINDS = [
+    SelectChoice("organisation", "An organisation"),
+    SelectChoice("individual", "An individual"),
+]
+
+# Groupings and pseudo-territories that are not countries.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+@functools.cache
+def _country_pairs() -> tuple[tuple[str, str], ...]:
+    territories = Locale("en").territories
+    pairs = [
+        (code, str(name))
+        for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    pairs.sort(key=lambda pair: sort_key(pair[1], "en"))
+    return tuple(pairs)
+
+
+def country_choices() -> list[SelectChoice]:
+    """ISO 3166 codes named in English, alphabetised; the first choice is "none"."""
+    return [SelectChoice("", "— Not shown —")] + [
+        SelectChoice(code, name) for code, name in _country_pairs()
+    ]
+
+
+def country_name(code: str) -> str:
+    """The English name of a two-letter code; anything else as given."""
+    return dict(_country_pairs()).get(code, code)
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+class SignerFields(FlaskForm):
+    """The fields a partner and an open sign-on request share."""
+
+    name = StringField(
+        "Name as it should appear",
+        description="Exactly as it will be printed in the list of signatories.",
+    )
+    kind = RadioField("Signing as", choices=KINDS, default="organisation")
+    affiliation = StringField(
+        "Affiliation (optional)",
+        description="For individuals: shown for identification only, e.g. "
+        "“University of Oxford”.",
+    )
+    country = SelectField("Country (optional)", choices=[], validate_choice=True)
+    signer_name = StringField("Signer's name", description="Private: only the lead sees it.")
+    signer_role = StringField("Signer's role (optional)", description="e.g. Executive Director.")
+    signer_email = EmailField(
+        "Signer's e-mail address", description="Private. The receipt is sent here."
+    )
+    board_approved_on = DateField(
+        "Date the board approved signing (optional)", validators=[Optional()]
+    )
+    sort_as = StringField(
+        "Sort as (optional)",
+        description="Only if the name should be filed under another word, e.g. "
+        "“Bialiatski Ales” for “Ales Bialiatski”.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def input(self, *, keep_contacts: bool = False) -> SignatureInput:
+        """The submitted values; empty contact fields keep the previous ones on a change."""
+
+        def contact(value: str | None) -> str | None:
+            value = _text(value)
+            return None if keep_contacts and not value.strip() else value
+
+        return SignatureInput(
+            name=_text(self.name.data),
+            kind=self.kind.data or "organisation",
+            affiliation=_text(self.affiliation.data),
+            country=_text(self.country.data),
+            signer_name=contact(self.signer_name.data),
+            signer_role=contact(self.signer_role.data),
+            signer_email=contact(self.signer_email.data),
+            board_approved_on=self.board_approved_on.data or "",
+            sort_as=_text(self.sort_as.data),
+        )
+
+
+class SignForm(SignerFields):
+    logo = FileField(
+        "Logo (optional)",
+        description="PNG, JPEG or WebP, up to 1 MB. It is re-encoded and its metadata removed.",
+    )
+    remove_logo = BooleanField("Remove the current logo")
+    submit = SubmitField("Sign the statement")
+
+    def input(self, *, keep_contacts: bool = False) -> SignatureInput:
+        data = super().input(keep_contacts=keep_contacts)
+        upload = self.logo.data
+        if upload is not None and getattr(upload, "filename", ""):
+            # One byte past the limit is enough to know it is too large.
+            from flask import current_app
+
+            data.logo = upload.read(current_app.config["LOGO_MAX_BYTES"] + 1)
+        data.remove_logo = bool(self.remove_logo.data)
+        return data
+
+
+class OpenSignonForm(SignerFields):
+    website = StringField(
+        "Website", description="Your organisation's website: we check it matches your e-mail."
+    )
+    # A honeypot: hidden from people, filled by bots that fill every field.
+    fax_number = StringField("Leave this field empty")
+    submit = SubmitField("Ask to sign")
+
+    def input(self, *, keep_contacts: bool = False) -> SignatureInput:
+        data = super().input()
+        data.website = _text(self.website.data)
+        return data
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+    submit = SubmitField("Confirm")
+
+
+class SortAsForm(FlaskForm):
+    sort_as = StringField("Sort as", description="Leave empty to sort by the name itself.")
+    submit = SubmitField("Save")
+
+
+class OptionsForm(FlaskForm):
+    open_signon = BooleanField(
+        "Open sign-on: organisations without an invitation may ask to sign",
+        description="They confirm their e-mail address, then you approve or reject each one.",
+    )
+    group_individuals = BooleanField(
+        "List organisations first, then individuals",
+    )
+    new_link = HiddenField()
+    submit = SubmitField("Save")

@@ -1,0 +1,234 @@
+"""Open sign-on: an organisation that was not invited asks to sign through a public link.
+
+A request becomes a Signature without an invitation in status 'unconfirmed'; the mail
+links to a page whose button (a POST: mail scanners follow links but press no buttons)
+moves it to 'pending'; the lead approves it ('live') or rejects it. The public answer is
+the same page whatever happened, so nobody learns whether an organisation has signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from coalition import audit
+from coalition.domain.errors import Conflict, NotFound
+from coalition.extensions import db
+from coalition.mail import outbox
+from coalition.models import Signature, Statement, User, utcnow
+from coalition.security import hash_token, new_token
+from coalition.signing import services
+from coalition.signing.services import SignatureInput
+
+CONFIRM_DAYS = 7
+
+
+def domain_mismatch(email: str, website: str) -> str:
+    """Why the e-mail's domain does not vouch for the website, or "" when it matches.
+
+    A match is the same host or one inside the other (jane@uk.example.org for
+    www.example.org), compared without a leading "www.".
+    """
+    if not website:
+        return "no website given"
+    mail_domain = email.rpartition("@")[2].lower().rstrip(".")
+    host = (urlsplit(website).hostname or "").lower().rstrip(".")
+    host = host.removeprefix("www.")
+    mail_domain = mail_domain.removeprefix("www.")
+    if not host or not mail_domain:
+        return "no website given"
+    if mail_domain == host or mail_domain.endswith("." + host) or host.endswith("." + mail_domain):
+        return ""
+    return f"e-mail domain {mail_domain} does not match the website {host}"
+
+
+def set_options(
+    actor: User,
+    statement: Statement,
+    *,
+    open_signon: bool,
+    group_individuals: bool,
+    new_link: bool = False,
+) -> Statement:
+    """Turn open sign-on on or off, give it a link, and choose grouping; lead only."""
+    if actor.organisation_id != statement.organisation_id:
+        raise NotFound("No such statement.")
+    changed: list[str] = []
+    if statement.open_signon != open_signon:
+        statement.open_signon = open_signon
+        changed.append("open_signon")
+    if open_signon and (new_link or not statement.open_signon_token):
+        # The old link stops working at once: a leaked link is fixed by making a new one.
+        statement.open_signon_token = new_token(24)
+        changed.append("open_signon_link")
+    if statement.group_individuals != group_individuals:
+        statement.group_individuals = group_individuals
+        changed.append("group_individuals")
+    if changed:
+        statement.updated_at = utcnow()
+        audit.record(
+            "statement.signing_options_changed",
+            actor=actor,
+            statement=statement,
+            changed=changed,
+            open_signon=open_signon,
+            group_individuals=group_individuals,
+        )
+    return statement
+
+
+def statement_for_link(token: str) -> Statement:
+    """The statement whose open sign-on link this is, while open sign-on is on; else NotFound."""
+    statement = None
+    if token and len(token) <= 64:
+        statement = db.session.scalar(select(Statement).where(Statement.open_signon_token == token))
+    if statement is None or not statement.open_signon:
+        raise NotFound("This sign-on link is not valid.", fields={"token": "not valid"})
+    return statement
+
+
+def link_url(statement: Statement) -> str | None:
+    """The public open sign-on address, when there is one."""
+    if not statement.open_signon_token:
+        return None
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/open/{statement.open_signon_token}"
+
+
+def request_signature(statement: Statement, data: SignatureInput) -> Signature:
+    """Record an uninvited organisation's request and mail it a confirmation link; anyone."""
+    services.ensure_open(statement)
+    clean = services.clean_input(data, None)
+    token = new_token(24)
+    revision = services._current_revision(statement)
+    signature = services._new_row(statement, revision, clean, invitation=None,
+                                  status="unconfirmed")
+    signature.confirm_token_hash = hash_token(token)
+    signature.flagged = domain_mismatch(clean.signer_email, clean.website)
+    db.session.add(signature)
+    db.session.flush()
+    audit.record(
+        "signature.requested",
+        actor=None,
+        statement=statement,
+        signature=signature.id,
+        name=signature.name,
+        flagged=signature.flagged,
+    )
+    base = current_app.config["BASE_URL"].rstrip("/")
+    outbox.queue(
+        "open_signon_confirm",
+        to=signature.signer_email,
+        subject=f"Confirm your request to sign: {statement.title}"[:300],
+        context={
+            "statement": statement,
+            "signature": signature,
+            "confirm_url": f"{base}/open/confirm/{token}",
+            "days": CONFIRM_DAYS,
+        },
+        statement=statement,
+    )
+    return signature
+
+
+def signature_for_confirm_token(token: str) -> Signature:
+    """The request a confirmation link belongs to; NotFound when unknown or expired."""
+    signature = None
+    if token and len(token) <= 200:
+        signature = db.session.scalar(
+            select(Signature).where(Signature.confirm_token_hash == hash_token(token))
+        )
+    if signature is None:
+        raise NotFound("This confirmation link is not valid.", fields={"token": "not valid"})
+    if signature.status == "unconfirmed" and utcnow() - signature.created_at > dt.timedelta(
+        days=CONFIRM_DAYS
+    ):
+        raise NotFound("This confirmation link has expired: ask to sign again.",
+                       fields={"token": "expired"})
+    return signature
+
+
+def confirm(signature: Signature) -> bool:
+    """Confirm the e-mail address of a request (unconfirmed -> pending); by its link's holder.
+
+    Pressing the button twice is harmless: False means it was confirmed already.
+    """
+    result = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.status == "unconfirmed")
+        .values(status="pending")
+        .execution_options(synchronize_session="fetch")
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    statement = db.session.get(Statement, signature.statement_id)
+    audit.record(
+        "signature.confirmed", actor=None, statement=statement, signature=signature.id,
+        name=signature.name,
+    )
+    return True
+
+
+def _reviewable(actor: User, signature: Signature) -> Statement:
+    statement = db.session.get(Statement, signature.statement_id)
+    if statement is None or statement.organisation_id != actor.organisation_id:
+        raise NotFound("No such request.")
+    if signature.invitation_id is not None or signature.status not in ("pending", "unconfirmed"):
+        raise Conflict("This request has already been decided.", fields={"status": signature.status})
+    return statement
+
+
+def approve(actor: User, signature: Signature) -> Signature:
+    """Approve an open sign-on request: it joins the list (lead only)."""
+    statement = _reviewable(actor, signature)
+    if signature.status != "pending":
+        raise Conflict("The signer has not confirmed the e-mail address yet.",
+                       fields={"status": signature.status})
+    now = utcnow()
+    # The same signer asking again (e.g. to re-confirm a new text) replaces the earlier row.
+    earlier = db.session.scalar(
+        select(Signature).where(
+            Signature.statement_id == statement.id,
+            Signature.invitation_id.is_(None),
+            Signature.status == "live",
+            func.lower(Signature.signer_email) == signature.signer_email.lower(),
+        )
+    )
+    if earlier is not None:
+        earlier.status = "superseded"
+        earlier.ended_at = now
+        earlier.ended_by = actor.email
+        signature.replaces_id = earlier.id
+    signature.status = "live"
+    signature.reviewed_at = now
+    signature.reviewed_by_id = actor.id
+    audit.record(
+        "signature.approved", actor=actor, statement=statement, signature=signature.id,
+        name=signature.name, replaces=earlier.id if earlier is not None else None,
+    )
+    outbox.queue(
+        "open_signon_approved",
+        to=signature.signer_email,
+        subject=f"Your signature is accepted: {statement.title}"[:300],
+        context={"statement": statement, "signature": signature},
+        statement=statement,
+    )
+    return signature
+
+
+def reject(actor: User, signature: Signature) -> Signature:
+    """Reject an open sign-on request; it stays in the history as rejected (lead only)."""
+    statement = _reviewable(actor, signature)
+    now = utcnow()
+    signature.status = "rejected"
+    signature.reviewed_at = now
+    signature.reviewed_by_id = actor.id
+    signature.ended_at = now
+    signature.ended_by = actor.email
+    audit.record(
+        "signature.rejected", actor=actor, statement=statement, signature=signature.id,
+        name=signature.name,
+    )
+    return signature

@@ -1,0 +1,667 @@
+"""Signing operations: sign, replace, withdraw, close at the deadline, sort keys.
+
+A signature's content (who, as what, which revision) never changes once saved: signing
+again makes a new row that supersedes the live one (`replaces_id` points back), so the
+history of what each partner endorsed stays readable. Only its status moves, with a time.
+The one in-place edit is the lead's "sort as" override (see set_sort_as).
+
+Each function takes its actor explicitly, checks the life cycle, writes audit events and
+queues mail; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from coalition import audit
+from coalition.domain import collation, lifecycle
+from coalition.domain.errors import Conflict, NotFound, ValidationError
+from coalition.domain.integrity import (
+    Endorsement,
+    PublicationPlan,
+    RevisionMark,
+    endorses,
+    plan_publication,
+)
+from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
+from coalition.domain.lifecycle import State
+from coalition.extensions import db
+from coalition.mail import outbox
+from coalition.models import (
+    SIGNATURE_KINDS,
+    EditionSignatory,
+    Invitation,
+    Revision,
+    Signature,
+    Statement,
+    User,
+    utcnow,
+)
+from coalition.signing.logos import process_logo
+
+COUNTRY_MAX = 100
+WEBSITE_MAX = 300
+
+LABELS = {
+    "name": "The name as it should appear",
+    "signer_name": "The signer's name",
+    "signer_role": "The signer's role",
+    "signer_email": "The signer's e-mail address",
+    "affiliation": "The affiliation",
+    "country": "The country",
+    "sort_as": "Sort as",
+    "website": "The website",
+}
+
+
+class SigningClosed(Conflict):
+    """The statement does not take signatures now (not open, or the deadline has passed)."""
+
+
+@dataclass
+class SignatureInput:
+    """What a signer sends. None means "not given": a change keeps the previous value."""
+
+    name: object = None
+    signer_name: object = None
+    signer_email: object = None
+    signer_role: object = None
+    kind: object = None
+    affiliation: object = None
+    country: object = None
+    board_approved_on: object = None
+    sort_as: object = None
+    website: object = None
+    logo: bytes | None = None
+    remove_logo: bool = False
+
+
+@dataclass(frozen=True)
+class CleanSignature:
+    """A SignatureInput checked and normalised, ready to store."""
+
+    name: str
+    kind: str
+    affiliation: str
+    country: str
+    signer_name: str
+    signer_role: str
+    signer_email: str
+    board_approved_on: dt.date | None
+    sort_as: str | None
+    website: str
+    logo: bytes | None
+    logo_type: str | None
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def _line(field: str, value: object, *, limit: int = NAME_MAX, required: bool = False) -> str:
+    """A one-line text with a message naming the field as the form labels it."""
+    try:
+        return clean_line(field, value, limit=limit, required=required)
+    except ValidationError as error:
+        label = LABELS.get(field, field)
+        message = label + error.message[len(field) :]
+        raise ValidationError(message, fields={field: message}) from error
+
+
+def clean_email(value: object, field: str = "signer_email") -> str:
+    """A syntactically valid e-mail address (no DNS look-up), domain lower-cased."""
+    text = _line(field, value, limit=EMAIL_MAX, required=True)
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        message = f"{LABELS.get(field, field)} is not valid: {error}"
+        raise ValidationError(message, fields={field: message}) from error
+    return str(result.normalized)
+
+
+def clean_website(value: object) -> str:
+    """An http(s) address; a bare domain gets https:// in front."""
+    text = _line("website", value, limit=WEBSITE_MAX)
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or "." not in host or " " in text:
+        message = "The website must be an address such as https://example.org."
+        raise ValidationError(message, fields={"website": message})
+    return text
+
+
+def _clean_date(value: object) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date):
+        message = "The board approval date must be a date such as 2026-11-20."
+        raise ValidationError(message, fields={"board_approved_on": message})
+    # A day of slack: "today" in the signer's time zone may be tomorrow in UTC.
+    if value > utcnow().date() + dt.timedelta(days=1):
+        message = "The board approval date cannot be in the future."
+        raise ValidationError(message, fields={"board_approved_on": message})
+    return value
+
+
+def _given(value: object, previous: object, default: object) -> object:
+    """The value sent, else the previous signature's, else the default."""
+    if value is not None:
+        return value
+    return previous if previous is not None else default
+
+
+def clean_input(data: SignatureInput, previous: Signature | None = None) -> CleanSignature:
+    """Check a signer's input; fields left out keep the previous signature's values."""
+
+    def prev(attribute: str) -> object:
+        return getattr(previous, attribute) if previous is not None else None
+
+    name = _line("name", data.name, required=True)
+    kind = _given(data.kind, prev("kind"), "organisation")
+    if kind not in SIGNATURE_KINDS:
+        message = "The kind must be organisation or individual."
+        raise ValidationError(message, fields={"kind": message})
+    affiliation = _line("affiliation", _given(data.affiliation, prev("affiliation"), ""))
+    country = _line("country", _given(data.country, prev("country"), ""), limit=COUNTRY_MAX)
+    if len(country) == 2 and country.isalpha():
+        country = country.upper()  # an ISO 3166 code, as the exports expect
+    signer_name = _line("signer_name", _given(data.signer_name, prev("signer_name"), ""),
+                        required=True)
+    signer_role = _line("signer_role", _given(data.signer_role, prev("signer_role"), ""))
+    signer_email = clean_email(_given(data.signer_email, prev("signer_email"), ""))
+    board = (
+        _clean_date(data.board_approved_on)
+        if data.board_approved_on is not None
+        else prev("board_approved_on")
+    )
+    sort_as = _line("sort_as", _given(data.sort_as, prev("sort_as"), "")) or None
+    website = clean_website(_given(data.website, prev("website"), ""))
+    logo: bytes | None
+    logo_type: str | None
+    if data.logo:
+        logo, logo_type = process_logo(
+            data.logo,
+            max_bytes=current_app.config["LOGO_MAX_BYTES"],
+            max_pixels=current_app.config["LOGO_MAX_PIXELS"],
+        )
+    elif data.remove_logo or previous is None:
+        logo, logo_type = None, None
+    else:
+        logo, logo_type = previous.logo, previous.logo_type
+    return CleanSignature(
+        name=name,
+        kind=str(kind),
+        # An affiliation identifies an individual; an organisation is its own affiliation.
+        affiliation=affiliation if kind == "individual" else "",
+        country=country,
+        signer_name=signer_name,
+        signer_role=signer_role,
+        signer_email=signer_email,
+        board_approved_on=board if isinstance(board, dt.date) else None,
+        sort_as=sort_as,
+        website=website,
+        logo=logo,
+        logo_type=logo_type,
+    )
+
+
+# --- life cycle --------------------------------------------------------------------------
+
+
+def deadline_passed(statement: Statement, now: dt.datetime | None = None) -> bool:
+    """Whether the statement's sign-on deadline is behind us."""
+    return statement.sign_deadline is not None and statement.sign_deadline <= (now or utcnow())
+
+
+def signing_open(statement: Statement, now: dt.datetime | None = None) -> bool:
+    """Signatures are taken while the statement is open and its deadline is ahead."""
+    return lifecycle.accepts_signatures(statement.state_enum) and not deadline_passed(
+        statement, now
+    )
+
+
+def closed_reason(statement: Statement) -> str | None:
+    """Why signing is closed, for partners; None while it is open."""
+    if signing_open(statement):
+        return None
+    state = statement.state_enum
+    if state is State.OPEN or state is State.CLOSED:
+        return "Signing has closed: the deadline has passed or the lead organisation closed it."
+    if state is State.PUBLISHED:
+        return "The statement has been published; signing is closed."
+    return "The statement is not open for signing yet."
+
+
+def ensure_open(statement: Statement) -> None:
+    """Raise SigningClosed unless the statement takes signatures now."""
+    reason = closed_reason(statement)
+    if reason is not None:
+        raise SigningClosed(reason, fields={"state": statement.state})
+
+
+def close_if_due(statement: Statement, now: dt.datetime | None = None) -> bool:
+    """Move an open statement whose deadline has passed to closed; any request may call it."""
+    if statement.state_enum is not State.OPEN or not deadline_passed(statement, now):
+        return False
+    lifecycle.transition(State.OPEN, State.CLOSED)
+    statement.state = State.CLOSED.value
+    statement.updated_at = utcnow()
+    audit.record(
+        "statement.state_changed",
+        actor=None,
+        statement=statement,
+        old=State.OPEN.value,
+        new=State.CLOSED.value,
+        reason="deadline",
+    )
+    return True
+
+
+def close_due_statements(now: dt.datetime | None = None) -> list[Statement]:
+    """Close every open statement whose deadline has passed (the close-due command)."""
+    moment = now or utcnow()
+    due = db.session.scalars(
+        select(Statement).where(
+            Statement.state == State.OPEN.value,
+            Statement.sign_deadline.is_not(None),
+            Statement.sign_deadline <= moment,
+        )
+    ).all()
+    return [statement for statement in due if close_if_due(statement, moment)]
+
+
+# --- signing -----------------------------------------------------------------------------
+
+
+def live_signature(invitation: Invitation) -> Signature | None:
+    """The invitation's live signature, if it has one."""
+    return db.session.scalar(
+        select(Signature).where(
+            Signature.invitation_id == invitation.id, Signature.status == "live"
+        )
+    )
+
+
+def latest_signature(invitation: Invitation) -> Signature | None:
+    """The invitation's most recent signature row, whatever its status."""
+    return db.session.scalar(
+        select(Signature)
+        .where(Signature.invitation_id == invitation.id)
+        .order_by(Signature.id.desc())
+        .limit(1)
+    )
+
+
+def _current_revision(statement: Statement) -> Revision:
+    revision = db.session.scalar(
+        select(Revision).where(
+            Revision.statement_id == statement.id,
+            Revision.number == statement.current_revision,
+        )
+    )
+    if revision is None:  # pragma: no cover - a statement always has its current revision
+        raise NotFound("The statement has no text yet.")
+    return revision
+
+
+def _lock_invitation(invitation: Invitation) -> None:
+    """Serialise signing per invitation before reading its live signature.
+
+    PostgreSQL: a row lock (SELECT ... FOR UPDATE) held to the commit. SQLite has no
+    row locks: a no-op UPDATE takes the database's write lock now (BEGIN IMMEDIATE for
+    this transaction only), so the reads that follow see every committed signature.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id)
+            .values(id=Invitation.id)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(
+            select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
+        )
+
+
+def sort_key_for(name: str, statement: Statement, sort_as: str | None) -> bytes:
+    """The stored collation key of a name in the statement's language."""
+    return collation.sort_key(name, statement.language or "en", sort_as)
+
+
+def _new_row(
+    statement: Statement,
+    revision: Revision,
+    clean: CleanSignature,
+    *,
+    invitation: Invitation | None,
+    status: str,
+    replaces: Signature | None = None,
+) -> Signature:
+    return Signature(
+        statement_id=statement.id,
+        invitation_id=invitation.id if invitation is not None else None,
+        status=status,
+        name=clean.name,
+        sort_as=clean.sort_as,
+        sort_key=sort_key_for(clean.name, statement, clean.sort_as),
+        sort_rules=collation.RULES_VERSION,
+        kind=clean.kind,
+        affiliation=clean.affiliation,
+        country=clean.country,
+        signer_name=clean.signer_name,
+        signer_role=clean.signer_role,
+        signer_email=clean.signer_email,
+        board_approved_on=clean.board_approved_on,
+        website=clean.website,
+        logo=clean.logo,
+        logo_type=clean.logo_type,
+        revision_number=revision.number,
+        revision_sha256=revision.sha256,
+        created_at=utcnow(),
+        replaces_id=replaces.id if replaces is not None else None,
+    )
+
+
+def _supersede(old: Signature, by: str, now: dt.datetime) -> bool:
+    """Move a live row to superseded; False if someone else moved it first."""
+    result = db.session.execute(
+        update(Signature)
+        .where(Signature.id == old.id, Signature.status == "live")
+        .values(status="superseded", ended_at=now, ended_by=by)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _save_live(
+    invitation: Invitation, statement: Statement, revision: Revision, clean: CleanSignature
+) -> tuple[Signature, Signature | None]:
+    """Insert the new live row, superseding the old one; retried when a race is lost."""
+    by = audit.actor_label(invitation)
+    for _attempt in range(5):
+        previous = live_signature(invitation)
+        try:
+            with db.session.begin_nested():
+                if previous is not None and not _supersede(previous, by, utcnow()):
+                    raise _LostRace
+                signature = _new_row(
+                    statement, revision, clean, invitation=invitation, status="live",
+                    replaces=previous,
+                )
+                db.session.add(signature)
+                db.session.flush()
+        except (IntegrityError, _LostRace):
+            # Another request made a live row since we looked: replace that one instead.
+            continue
+        if previous is not None:
+            db.session.refresh(previous)
+        return signature, previous
+    raise Conflict("Your signature was being saved twice at the same moment: try again.")
+
+
+class _LostRace(Exception):
+    """Another request superseded the row we meant to replace."""
+
+
+def sign(
+    invitation: Invitation, data: SignatureInput, *, token: str | None = None
+) -> tuple[Signature, bool]:
+    """Sign (or change the signature) for an invitation's partner; True when newly created.
+
+    The partner is the actor: the invitation token is its key. `token` only makes the
+    link in the receipt; without it the receipt points to the invitation mail.
+    """
+    statement = invitation.statement
+    if invitation.revoked_at is not None:
+        raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
+    ensure_open(statement)
+    clean = clean_input(data, live_signature(invitation) or latest_signature(invitation))
+    _lock_invitation(invitation)
+    db.session.refresh(statement)
+    ensure_open(statement)  # the lead may have closed it while we waited for the lock
+    revision = _current_revision(statement)
+    signature, previous = _save_live(invitation, statement, revision, clean)
+    created = previous is None
+    audit.record(
+        "signature.signed" if created else "signature.replaced",
+        actor=invitation,
+        statement=statement,
+        signature=signature.id,
+        replaces=previous.id if previous is not None else None,
+        name=signature.name,
+        revision=revision.number,
+    )
+    _queue_receipt(invitation, statement, signature, token=token, created=created)
+    return signature, created
+
+
+def reconfirm(invitation: Invitation, *, token: str | None = None) -> tuple[Signature, bool]:
+    """Sign the current text again with the same details (one click for the partner)."""
+    previous = live_signature(invitation)
+    if previous is None:
+        raise Conflict("There is no signature to re-confirm.", fields={"signature": "none"})
+    return sign(invitation, SignatureInput(name=previous.name), token=token)
+
+
+def manage_url(token: str | None) -> str | None:
+    """The partner's page where a signature is changed or withdrawn."""
+    if not token:
+        return None
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/i/{token}"
+
+
+def _queue_receipt(
+    invitation: Invitation,
+    statement: Statement,
+    signature: Signature,
+    *,
+    token: str | None,
+    created: bool,
+) -> None:
+    verb = "signed" if created else "changed your signature on"
+    outbox.queue(
+        "signature_receipt",
+        to=signature.signer_email,
+        subject=f"You {verb}: {statement.title}"[:300],
+        context={
+            "statement": statement,
+            "signature": signature,
+            "invitation": invitation,
+            "created": created,
+            "manage_url": manage_url(token),
+        },
+        statement=statement,
+        invitation=invitation,
+    )
+
+
+# --- withdrawal --------------------------------------------------------------------------
+
+
+def _chain_ids(signature: Signature) -> list[int]:
+    """Every row of the same signer: the invitation's rows, or the replaces chain."""
+    if signature.invitation_id is not None:
+        return list(
+            db.session.scalars(
+                select(Signature.id).where(Signature.invitation_id == signature.invitation_id)
+            )
+        )
+    ids, current = [], signature
+    while current is not None and current.id not in ids:
+        ids.append(current.id)
+        current = db.session.get(Signature, current.replaces_id) if current.replaces_id else None
+    return ids
+
+
+def withdrawal_status(signature: Signature) -> str:
+    """'retracted' when an edition lists this signer, else 'withdrawn' (DESIGN's rule)."""
+    published = db.session.scalar(
+        select(EditionSignatory.id)
+        .where(EditionSignatory.signature_id.in_(_chain_ids(signature)))
+        .limit(1)
+    )
+    return "retracted" if published is not None else "withdrawn"
+
+
+def withdraw(invitation: Invitation) -> Signature:
+    """Withdraw the invitation's live signature (a retraction once published); by its partner."""
+    if invitation.revoked_at is not None:
+        raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
+    _lock_invitation(invitation)
+    signature = live_signature(invitation)
+    if signature is None:
+        raise Conflict(
+            "There is no signature to withdraw.", fields={"signature": "no live signature"}
+        )
+    status = withdrawal_status(signature)
+    now = utcnow()
+    signature.status = status
+    signature.ended_at = now
+    signature.ended_by = audit.actor_label(invitation)
+    statement = invitation.statement
+    audit.record(
+        f"signature.{status}",
+        actor=invitation,
+        statement=statement,
+        signature=signature.id,
+        name=signature.name,
+    )
+    outbox.queue(
+        "signature_withdrawn",
+        to=signature.signer_email,
+        subject=f"Signature withdrawn: {statement.title}"[:300],
+        context={"statement": statement, "signature": signature, "status": status},
+        statement=statement,
+        invitation=invitation,
+    )
+    return signature
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
+def ordered_live(statement: Statement) -> list[Signature]:
+    """Live signatures in collation order: one query on ix_signature_order."""
+    return list(
+        db.session.scalars(
+            select(Signature)
+            .where(Signature.statement_id == statement.id, Signature.status == "live")
+            .order_by(Signature.sort_key, Signature.id)
+        )
+    )
+
+
+def published_order(statement: Statement) -> list[Signature]:
+    """The list as it will be published: alphabetical, organisations first when grouped."""
+    rows = ordered_live(statement)
+    if not statement.group_individuals:
+        return rows
+    # A stable partition keeps the indexed order inside each group.
+    return [s for s in rows if s.kind != "individual"] + [s for s in rows if s.kind == "individual"]
+
+
+def revision_marks(statement: Statement) -> list[RevisionMark]:
+    """Every revision's number and substantive flag, for the integrity rules."""
+    rows = db.session.execute(
+        select(Revision.number, Revision.substantive)
+        .where(Revision.statement_id == statement.id)
+        .order_by(Revision.number)
+    )
+    return [RevisionMark(number, bool(substantive)) for number, substantive in rows]
+
+
+def covers_current(signature: Signature, statement: Statement,
+                   marks: list[RevisionMark] | None = None) -> bool:
+    """Whether the signature's endorsement still covers the statement's current text."""
+    return endorses(
+        signature.revision_number,
+        marks if marks is not None else revision_marks(statement),
+        statement.current_revision,
+    )
+
+
+def publication_plan(statement: Statement, target: int | None = None) -> PublicationPlan:
+    """Which live signatures endorse `target` (default: the current text), which are outstanding."""
+    return plan_publication(
+        [Endorsement(s.id, s.name, s.revision_number) for s in published_order(statement)],
+        revision_marks(statement),
+        target if target is not None else statement.current_revision,
+    )
+
+
+def set_sort_as(actor: User, signature: Signature, sort_as: object) -> Signature:
+    """Set or clear the lead's "sort as" override and recompute the key; lead only.
+
+    Decision: "sort as" is how the lead files a name, not part of what the signer endorsed,
+    so it is edited in place (with an audit event) rather than by a superseding row, which
+    would count as the partner signing again.
+    """
+    statement = db.session.get(Statement, signature.statement_id)
+    assert statement is not None
+    if actor.organisation_id != statement.organisation_id:
+        raise NotFound("No such signature.")
+    value = _line("sort_as", sort_as) or None
+    old = signature.sort_as
+    if value == old:
+        return signature
+    signature.sort_as = value
+    signature.sort_key = sort_key_for(signature.name, statement, value)
+    signature.sort_rules = collation.RULES_VERSION
+    audit.record(
+        "signature.sort_as_changed",
+        actor=actor,
+        statement=statement,
+        signature=signature.id,
+        name=signature.name,
+        old=old,
+        new=value,
+    )
+    return signature
+
+
+def resort(*, statement: Statement | None = None, everything: bool = False) -> int:
+    """Recompute sort keys made under older collation rules (or all); returns the count."""
+    query = select(Signature)
+    if statement is not None:
+        query = query.where(Signature.statement_id == statement.id)
+    if not everything:
+        query = query.where(Signature.sort_rules != collation.RULES_VERSION)
+    languages: dict[int, Statement] = {}
+    count = 0
+    for signature in db.session.scalars(query.order_by(Signature.id)):
+        owner = languages.get(signature.statement_id)
+        if owner is None:
+            owner = languages[signature.statement_id] = db.session.get(
+                Statement, signature.statement_id
+            )  # type: ignore[assignment]
+        assert owner is not None
+        signature.sort_key = sort_key_for(signature.name, owner, signature.sort_as)
+        signature.sort_rules = collation.RULES_VERSION
+        count += 1
+    if count:
+        audit.record(
+            "signatures.resorted",
+            actor=None,
+            statement=statement,
+            count=count,
+            rules=collation.RULES_VERSION,
+        )
+    return count

@@ -1,0 +1,513 @@
+"""Signing pages: the partner's sign form, open sign-on, and the lead's signatories list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zoneinfo
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.wrappers import Response
+
+from coalition.accounts.views import apply_errors
+from coalition.domain.errors import DomainError, NotFound
+from coalition.domain.exports import escape_csv_cell
+from coalition.domain.integrity import endorses
+from coalition.domain.rendering import render_markdown
+from coalition.domain.revisions import redline_html
+from coalition.drafting import services as drafting
+from coalition.extensions import db, limiter
+from coalition.invitations.access import invitation_for_token
+from coalition.models import Invitation, Revision, Signature, Statement
+from coalition.security import partner, public
+from coalition.signing import forms, open_signon, reconfirm, services
+from coalition.signing.services import SigningClosed
+
+bp = Blueprint("signing", __name__)
+reconfirm.connect()
+
+FILTERS = {
+    "list": "As it will be published",
+    "endorsed": "Endorsed the current text",
+    "outstanding": "Outstanding",
+    "withdrawn": "Withdrawn",
+    "pending": "Open sign-on requests",
+    "history": "Every change",
+}
+
+
+def _zone(statement: Statement) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(statement.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _refresh_state(statement: Statement) -> None:
+    """Close a statement whose deadline has passed, on whichever request sees it first."""
+    if services.close_if_due(statement):
+        db.session.commit()
+
+
+# --- partner -----------------------------------------------------------------------------
+
+
+def _invitation(token: str) -> Invitation:
+    try:
+        invitation = invitation_for_token(token)
+    except NotFound:
+        abort(404)
+    _refresh_state(invitation.statement)
+    return invitation
+
+
+def _partner_home(token: str) -> str:
+    """The invitation page at /i/<token> when the invitations feature serves it."""
+    try:
+        current_app.url_map.bind("").match(f"/i/{token}", method="GET")
+    except HTTPNotFound:
+        return url_for("signing.sign", token=token)
+    except Exception:  # noqa: S110 - a redirect or 405 still means the page exists
+        pass
+    return f"/i/{token}"
+
+
+def _fill(form: forms.SignForm, invitation: Invitation, basis: Signature | None) -> None:
+    """Pre-fill the form: the invited name, or the current signature's public details."""
+    if basis is None:
+        form.name.data = invitation.organisation
+        return
+    # Contacts are never shown back to whoever holds the link: empty fields keep them.
+    form.name.data = basis.name
+    form.kind.data = basis.kind
+    form.affiliation.data = basis.affiliation
+    form.country.data = basis.country
+    form.board_approved_on.data = basis.board_approved_on
+    form.sort_as.data = basis.sort_as or ""
+
+
+def _allow_country(form: forms.SignerFields, value: str | None) -> None:
+    """Keep a country given as free text (through the API) selectable in the form."""
+    if value and all(choice.value != value for choice in form.country.choices):  # type: ignore[union-attr]
+        form.country.choices.append(forms.SelectChoice(value, value))  # type: ignore[union-attr]
+
+
+def signing_panel(
+    invitation: Invitation, token: str | None = None, form: forms.SignForm | None = None
+) -> dict[str, Any]:
+    """What the partner's sign panel shows; the invitation page includes it too."""
+    statement = invitation.statement
+    token = token or (request.view_args or {}).get("token")
+    signature = services.live_signature(invitation)
+    latest = signature or services.latest_signature(invitation)
+    if form is None:
+        # Never bound to the request: the page around it may be handling another form.
+        form = forms.SignForm(formdata=None)
+        _fill(form, invitation, latest)
+    _allow_country(form, latest.country if latest else None)
+    marks = services.revision_marks(statement)
+    covers = signature is not None and endorses(
+        signature.revision_number, marks, statement.current_revision
+    )
+    redline = None
+    if signature is not None and not covers:
+        old = db.session.scalar(
+            select(Revision).where(
+                Revision.statement_id == statement.id,
+                Revision.number == signature.revision_number,
+            )
+        )
+        new = drafting.latest_revision(statement)
+        if old is not None:
+            redline = redline_html(old.body, new.body)
+    return {
+        "statement": statement,
+        "token": token,
+        "signature": signature,
+        "withdrawn": latest if latest is not None and latest.status in (
+            "withdrawn", "retracted") else None,
+        "open": services.signing_open(statement),
+        "closed_reason": services.closed_reason(statement),
+        "covers": covers,
+        "redline": redline,
+        "form": form,
+        "action_form": forms.ActionForm(formdata=None),
+        "tz": _zone(statement),
+        "country_name": forms.country_name,
+    }
+
+
+@bp.app_template_global("signing_panel")
+def _signing_panel_global(invitation: Invitation, token: str | None = None) -> dict[str, Any]:
+    return signing_panel(invitation, token)
+
+
+@bp.route("/i/<token>/sign", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"], methods=["POST"])
+@partner
+def sign(token: str) -> str | Response | tuple[str, int]:
+    """The partner's sign form: sign, or change the signature (a new row replaces the old)."""
+    invitation = _invitation(token)
+    previous = services.live_signature(invitation)
+    form = forms.SignForm()
+    _allow_country(form, previous.country if previous else None)
+    status = 200
+    if request.method == "GET":
+        _fill(form, invitation, previous or services.latest_signature(invitation))
+    elif form.validate_on_submit():
+        try:
+            signature, created = services.sign(
+                invitation, form.input(keep_contacts=previous is not None), token=token
+            )
+        except SigningClosed:
+            db.session.rollback()
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(
+                f"Thank you: {signature.name} has signed revision {signature.revision_number}. "
+                "A receipt is on its way."
+                if created
+                else f"Your signature is updated: {signature.name}, "
+                f"revision {signature.revision_number}.",
+                "success",
+            )
+            return redirect(_partner_home(token))
+    else:
+        status = 422
+    statement = invitation.statement
+    return render_template(
+        "signing/sign.html",
+        invitation=invitation,
+        statement=statement,
+        revision=drafting.latest_revision(statement),
+        panel=signing_panel(invitation, token, form),
+        home=_partner_home(token),
+    ), status
+
+
+@bp.route("/i/<token>/sign/withdraw", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@partner
+def withdraw(token: str) -> Response:
+    """Withdraw the partner's signature (a state with its time, never a deletion)."""
+    invitation = _invitation(token)
+    form = forms.ActionForm()
+    if form.validate_on_submit():
+        try:
+            signature = services.withdraw(invitation)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"The signature of {signature.name} is withdrawn.", "success")
+    return redirect(_partner_home(token))
+
+
+@bp.route("/i/<token>/sign/reconfirm", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@partner
+def reconfirm_signature(token: str) -> Response:
+    """Endorse the current text with the same details (re-confirmation in one click)."""
+    invitation = _invitation(token)
+    form = forms.ActionForm()
+    if form.validate_on_submit():
+        try:
+            signature, _ = services.reconfirm(invitation, token=token)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Thank you: you now endorse revision {signature.revision_number}.", "success")
+    return redirect(_partner_home(token))
+
+
+def _logo_response(signature: Signature | None) -> Response:
+    if signature is None or not signature.logo:
+        abort(404)
+    response = current_app.response_class(signature.logo, mimetype=signature.logo_type)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/i/<token>/sign/logo")
+@partner
+def partner_logo(token: str) -> Response:
+    """The partner's own logo as stored (re-encoded PNG)."""
+    return _logo_response(services.live_signature(_invitation(token)))
+
+
+# --- open sign-on ------------------------------------------------------------------------
+
+
+@bp.route("/open/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_OPEN_SIGNON"], methods=["POST"])
+@public
+def open_page(token: str) -> str | tuple[str, int]:
+    """Public page where an organisation without an invitation asks to sign."""
+    try:
+        statement = open_signon.statement_for_link(token)
+    except NotFound:
+        abort(404)
+    _refresh_state(statement)
+    revision = drafting.latest_revision(statement)
+    form = forms.OpenSignonForm()
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        if (form.fax_number.data or "").strip():
+            # A bot filled the hidden field: answer as if all went well, save nothing.
+            return render_template("signing/open_requested.html", statement=statement)
+        try:
+            open_signon.request_signature(statement, form.input())
+        except SigningClosed:
+            db.session.rollback()
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            # The same answer every time: it never tells whether this organisation signed.
+            return render_template("signing/open_requested.html", statement=statement)
+    return render_template(
+        "signing/open_signon.html",
+        statement=statement,
+        revision=revision,
+        body_html=render_markdown(revision.body),
+        form=form,
+        open=services.signing_open(statement),
+        reason=services.closed_reason(statement),
+        tz=_zone(statement),
+    ), status
+
+
+@bp.route("/open/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"], methods=["POST"])
+@public
+def confirm(token: str) -> str:
+    """The mail's link: GET shows a button, only the POST confirms (scanners only GET)."""
+    try:
+        signature = open_signon.signature_for_confirm_token(token)
+    except NotFound:
+        abort(404)
+    statement = db.session.get(Statement, signature.statement_id)
+    form = forms.ActionForm()
+    done = signature.status != "unconfirmed"
+    if not done and form.validate_on_submit():
+        open_signon.confirm(signature)
+        db.session.commit()
+        done = True
+    return render_template(
+        "signing/confirm.html", statement=statement, signature=signature, form=form, done=done
+    )
+
+
+# --- lead --------------------------------------------------------------------------------
+
+
+def _statement(statement_id: int) -> Statement:
+    try:
+        statement = drafting.statement_for(current_user._get_current_object(), statement_id)
+    except NotFound:
+        abort(404)
+    _refresh_state(statement)
+    return statement
+
+
+def _signature(statement: Statement, signature_id: int) -> Signature:
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or signature.statement_id != statement.id:
+        abort(404)
+    return signature
+
+
+def _rows(statement: Statement, show: str) -> list[Signature]:
+    if show in ("list", "endorsed", "outstanding"):
+        rows = services.published_order(statement)
+        if show == "list":
+            return rows
+        marks = services.revision_marks(statement)
+        want = show == "endorsed"
+        return [
+            s for s in rows
+            if endorses(s.revision_number, marks, statement.current_revision) is want
+        ]
+    query = select(Signature).where(Signature.statement_id == statement.id)
+    if show == "withdrawn":
+        query = query.where(Signature.status.in_(("withdrawn", "retracted"))).order_by(
+            Signature.ended_at.desc(), Signature.id.desc()
+        )
+    elif show == "pending":
+        query = query.where(Signature.status.in_(("pending", "unconfirmed"))).order_by(
+            Signature.status, Signature.id
+        )
+    else:
+        query = query.order_by(Signature.id.desc())
+    return list(db.session.scalars(query))
+
+
+@bp.route("/statements/<int:statement_id>/signatories")
+def signatories(statement_id: int) -> str:
+    """The lead's list: published order, who endorsed which revision, contacts, requests."""
+    statement = _statement(statement_id)
+    show = request.args.get("show", "list")
+    if show not in FILTERS:
+        show = "list"
+    marks = services.revision_marks(statement)
+    live = services.published_order(statement)
+    outstanding = [
+        s for s in live if not endorses(s.revision_number, marks, statement.current_revision)
+    ]
+    counts = {
+        key: len(_rows(statement, key)) for key in ("withdrawn", "pending")
+    }
+    counts.update(list=len(live), outstanding=len(outstanding),
+                  endorsed=len(live) - len(outstanding))
+    rows = _rows(statement, show)
+    options = forms.OptionsForm(
+        formdata=None, open_signon=statement.open_signon,
+        group_individuals=statement.group_individuals,
+    )
+    revisions = {r.number: r for r in drafting.list_revisions(statement)}
+    return render_template(
+        "signing/signatories.html",
+        statement=statement,
+        show=show,
+        filters=FILTERS,
+        counts=counts,
+        rows=rows,
+        outstanding=outstanding,
+        covers=lambda s: endorses(s.revision_number, marks, statement.current_revision),
+        revisions=revisions,
+        baseline=min(
+            (n for n in revisions if endorses(n, marks, statement.current_revision)),
+            default=statement.current_revision,
+        ),
+        options=options,
+        action_form=forms.ActionForm(formdata=None),
+        sort_form=forms.SortAsForm(formdata=None),
+        open_link=open_signon.link_url(statement),
+        signing_open=services.signing_open(statement),
+        tz=_zone(statement),
+        country_name=forms.country_name,
+    )
+
+
+@bp.route("/statements/<int:statement_id>/signatories.csv")
+def export_csv(statement_id: int) -> Response:
+    """The lead's CSV: live signatures in published order, with contacts (cells escaped)."""
+    statement = _statement(statement_id)
+    marks = services.revision_marks(statement)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([
+        "position", "name", "kind", "affiliation", "country", "signer_name", "signer_role",
+        "signer_email", "board_approved_on", "endorsed_revision", "endorses_current_text",
+        "signed_at", "sort_as",
+    ])
+    for position, s in enumerate(services.published_order(statement), start=1):
+        writer.writerow([
+            escape_csv_cell(cell)
+            for cell in (
+                position, s.name, s.kind, s.affiliation, s.country, s.signer_name,
+                s.signer_role, s.signer_email, s.board_approved_on, s.revision_number,
+                "yes" if endorses(s.revision_number, marks, statement.current_revision) else "no",
+                s.created_at.isoformat(timespec="seconds"), s.sort_as or "",
+            )
+        ])
+    response = current_app.response_class(
+        "\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{statement.slug}-signatories-with-contacts.csv"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/statements/<int:statement_id>/signatories/<int:signature_id>/sort-as",
+          methods=["POST"])
+def sort_as(statement_id: int, signature_id: int) -> Response:
+    """Set the "sort as" override of one signatory and recompute its key."""
+    statement = _statement(statement_id)
+    signature = _signature(statement, signature_id)
+    form = forms.SortAsForm()
+    if form.validate_on_submit():
+        try:
+            services.set_sort_as(current_user._get_current_object(), signature, form.sort_as.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{signature.name} now sorts as “{signature.sort_as or signature.name}”.",
+                  "success")
+    return redirect(url_for("signing.signatories", statement_id=statement_id,
+                            show=request.args.get("show", "list")) + f"#sig-{signature_id}")
+
+
+@bp.route("/statements/<int:statement_id>/signatories/<int:signature_id>/<any(approve, reject):decision>",
+          methods=["POST"])
+def decide(statement_id: int, signature_id: int, decision: str) -> Response:
+    """Approve or reject an open sign-on request."""
+    statement = _statement(statement_id)
+    signature = _signature(statement, signature_id)
+    form = forms.ActionForm()
+    if form.validate_on_submit():
+        action = open_signon.approve if decision == "approve" else open_signon.reject
+        try:
+            action(current_user._get_current_object(), signature)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                f"{signature.name} is {'approved and listed' if decision == 'approve' else 'rejected'}.",
+                "success",
+            )
+    return redirect(url_for("signing.signatories", statement_id=statement_id, show="pending"))
+
+
+@bp.route("/statements/<int:statement_id>/signing-options", methods=["POST"])
+def options(statement_id: int) -> Response:
+    """Open sign-on on or off, a new link, grouping of individuals."""
+    statement = _statement(statement_id)
+    form = forms.OptionsForm()
+    if form.validate_on_submit():
+        open_signon.set_options(
+            current_user._get_current_object(),
+            statement,
+            open_signon=bool(form.open_signon.data),
+            group_individuals=bool(form.group_individuals.data),
+            new_link=form.new_link.data == "1",
+        )
+        db.session.commit()
+        flash("Signing options saved.", "success")
+    return redirect(url_for("signing.signatories", statement_id=statement_id))
+
+
+@bp.route("/statements/<int:statement_id>/signatories/<int:signature_id>/logo")
+def logo(statement_id: int, signature_id: int) -> Response:
+    """A signatory's logo, for the lead."""
+    return _logo_response(_signature(_statement(statement_id), signature_id))
