@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from coalition import config
 from coalition.extensions import csrf, db, limiter, login_manager, migrate
@@ -28,6 +29,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=_resource_dir("static"),
     )
     config.configure(app, test_config)
+    if app.config["PROXIES"]:
+        hops = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
@@ -35,19 +41,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from coalition import cli, database, security, web
+    from coalition import cli, database, immutability, security, web
     from coalition.accounts.views import bp as accounts_bp
     from coalition.api import bp as api_bp
     from coalition.drafting.views import bp as drafting_bp
     from coalition.invitations.views import bp as invitations_bp
     from coalition.mail import sender as mail_sender
+    from coalition.publishing.views import bp as publishing_bp
     from coalition.signing.views import bp as signing_bp
 
     database.init_app(app)
+    immutability.install()
     security.init_app(app)
     web.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(drafting_bp)
+    app.register_blueprint(publishing_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(signing_bp)
     mail_sender.init_app(app)

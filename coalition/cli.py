@@ -88,10 +88,67 @@ def remind_command() -> None:
     click.echo(send_due())
 
 
+@click.command("publish-due")
+@with_appcontext
+def publish_due_command() -> None:
+    """Record embargoes whose time has come and render their exports (run it from cron)."""
+    from coalition.publishing import files
+    from coalition.publishing.services import lift_due_embargoes
+
+    lifted = lift_due_embargoes()
+    for edition in lifted:
+        # The first readers after an embargo come at once: have every export ready for them.
+        for fmt in files.FORMATS:
+            files.cached_export(edition, fmt)
+    db.session.commit()
+    for edition in lifted:
+        click.echo(f"Public now: {edition.statement.slug}, edition {edition.number}.")
+    click.echo(f"{len(lifted)} embargo(es) lifted.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Copy the running SQLite database consistently to PATH (PostgreSQL: use pg_dump)."""
+    import sqlite3
+    from pathlib import Path
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "backup copies SQLite databases; for PostgreSQL use pg_dump (docs/operations.md)."
+        )
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{target} exists: choose a new file name.")
+    source_path = engine.url.database
+    if not source_path or source_path == ":memory:":
+        raise click.ClickException("The database is in memory: there is nothing to back up.")
+    # The online backup API copies page by page under SQLite's own locking, so writers may
+    # go on while it runs and the copy is a consistent snapshot.
+    source = sqlite3.connect(source_path)
+    destination = sqlite3.connect(str(target))
+    try:
+        with destination:
+            source.backup(destination, pages=256)
+    finally:
+        destination.close()
+        source.close()
+    click.echo(f"Backed up {source_path} to {target}.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_user_command, create_token_command, demo_command, send_mail_command):
+    for command in (
+        create_user_command,
+        create_token_command,
+        demo_command,
+        send_mail_command,
+        backup_command,
+    ):
         app.cli.add_command(command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(publish_due_command)
     from coalition.signing.commands import close_due_command, resort_command
 
     app.cli.add_command(close_due_command)

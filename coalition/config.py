@@ -17,6 +17,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from instance_path in configure()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    PROXIES = 0
     # Public base URL used in mail and exports when there is no request (CLI, cron).
     BASE_URL = "http://127.0.0.1:5000"
     SESSION_COOKIE_HTTPONLY = True

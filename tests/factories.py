@@ -15,23 +15,32 @@ from coalition.models import Statement, User
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
 
-BODY = "We, the undersigned, call for the release of all prisoners of conscience.\n\n" \
+BODY = (
+    "We, the undersigned, call for the release of all prisoners of conscience.\n\n"
     "Second paragraph with more detail."
+)
 
 
 def user(organisation: str = "Rights Watch", email: str | None = None, **kw: Any) -> User:
     """A lead user (committed)."""
     n = next(_counter)
     made = create_user(
-        email or f"lead{n}@example.org", kw.pop("password", PASSWORD),
-        organisation=organisation, name=kw.pop("name", f"Lead {n}"),
+        email or f"lead{n}@example.org",
+        kw.pop("password", PASSWORD),
+        organisation=organisation,
+        name=kw.pop("name", f"Lead {n}"),
     )
     db.session.commit()
     return made
 
 
-def statement(owner: User, title: str = "Free the defenders", body: str = BODY,
-              state: str | None = None, **kw: Any) -> Statement:
+def statement(
+    owner: User,
+    title: str = "Free the defenders",
+    body: str = BODY,
+    state: str | None = None,
+    **kw: Any,
+) -> Statement:
     """A statement with one revision, optionally moved to `state` (committed)."""
     made = drafting.create_statement(owner, title=title, body=body, **kw)
     if state in ("review", "open", "closed"):
@@ -62,10 +71,107 @@ def login(client: FlaskClient, owner: User, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+# --- publishing: signatures made directly as rows (the signing services are not needed) ---
+
+
+def invitation_row(statement: Statement, organisation: str, email: str | None = None) -> Any:
+    """An invitation to `statement` (flushed, not committed)."""
+    from coalition.models import Invitation
+    from coalition.security import hash_token, new_token
+
+    made = Invitation(
+        statement_id=statement.id,
+        organisation=organisation,
+        email=email or f"contact{next(_counter)}@partner.example.org",
+        token_hash=hash_token(new_token()),
+    )
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def signature_row(
+    statement: Statement,
+    name: str,
+    *,
+    revision: int | None = None,
+    kind: str = "organisation",
+    country: str = "",
+    affiliation: str = "",
+    status: str = "live",
+    invitation: Any = None,
+    **kw: Any,
+) -> Any:
+    """A signature of `statement` endorsing `revision` (default: the current one), committed.
+
+    Without `invitation`, one is made for it; its sort key is computed as the signing
+    service does, in the statement's language.
+    """
+    from coalition.domain.collation import RULES_VERSION, sort_key
+    from coalition.models import Revision, Signature
+
+    number = revision or statement.current_revision
+    sha = db.session.scalar(
+        db.select(Revision.sha256).where(
+            Revision.statement_id == statement.id, Revision.number == number
+        )
+    )
+    if invitation is None:
+        invitation = invitation_row(statement, name)
+    n = next(_counter)
+    sort_as = kw.pop("sort_as", None)
+    made = Signature(
+        statement_id=statement.id,
+        invitation_id=invitation.id if invitation is not None else None,
+        status=status,
+        name=name,
+        sort_as=sort_as,
+        sort_key=sort_key(name, statement.language, sort_as),
+        sort_rules=RULES_VERSION,
+        kind=kind,
+        country=country,
+        affiliation=affiliation,
+        signer_name=kw.pop("signer_name", f"Signer {n}"),
+        signer_email=kw.pop("signer_email", f"signer{n}@partner.example.org"),
+        revision_number=number,
+        revision_sha256=sha or "0" * 64,
+        **kw,
+    )
+    db.session.add(made)
+    db.session.commit()
+    return made
+
+
+# --- invitations: partners invited through the service (mail queued in the outbox) ---
+
+
+def invite(
+    owner: User,
+    statement: Statement,
+    organisation: str = "Partner Org",
+    email: str | None = None,
+    message: str = "",
+) -> tuple[Any, str]:
+    """Invite a partner to `statement` (committed); returns (invitation, token)."""
+    from coalition.invitations import services as invitations
+
+    made, secret = invitations.invite(
+        owner,
+        statement,
+        organisation=organisation,
+        email=email or f"partner{next(_counter)}@partner.example.org",
+        message=message,
+    )
+    db.session.commit()
+    return made, secret
+
+
 # --- signing: partners with a known token, and signatures made through the service ---
 
-def partner_invitation(statement: Statement, organisation: str = "Partner Org",
-                       email: str | None = None) -> tuple[Any, str]:
+
+def partner_invitation(
+    statement: Statement, organisation: str = "Partner Org", email: str | None = None
+) -> tuple[Any, str]:
     """An invitation row with a known token (committed); no mail is queued."""
     from coalition.models import Invitation
     from coalition.security import hash_token, new_token

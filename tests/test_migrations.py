@@ -37,8 +37,13 @@ def migrated_app(tmp_path: Path):
         options = {"connect_args": {"options": "-csearch_path=migration_check"}}
     else:
         options = {}
-    app = create_app({**base_config(tmp_path), "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": options})
+    app = create_app(
+        {
+            **base_config(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()

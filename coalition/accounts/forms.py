@@ -69,3 +69,21 @@ class ConfirmForm(FlaskForm):
     """A bare form for buttons that change state (CSRF only)."""
 
     submit = SubmitField("Confirm")
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        description="At least 10 characters; a phrase of several words is best.",
+        validators=[DataRequired(), Length(min=10, max=1000)],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+    submit = SubmitField("Set the new password")

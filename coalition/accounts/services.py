@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -283,3 +285,41 @@ def pending_colleague_invitations(organisation_id: int) -> list[ColleagueInvitat
             .order_by(ColleagueInvitation.id.desc())
         )
     )
+
+
+# --- Password reset ---------------------------------------------------------------------
+
+RESET_MAX_AGE = 3600  # seconds
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def password_reset_token(user: User) -> str:
+    """A signed, expiring token bound to the current password: it works once."""
+    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return _reset_serializer().dumps({"u": user.id, "p": fingerprint})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset token belongs to; NotFound if forged, expired or already used."""
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        raise NotFound("This password reset link is not valid any more.") from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.is_active:
+        raise NotFound("This password reset link is not valid any more.")
+    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    if not secrets.compare_digest(fingerprint, str(data.get("p", ""))):
+        raise NotFound("This password reset link is not valid any more.")
+    return user
+
+
+def find_active_user(email: object) -> User | None:
+    """The active user with this e-mail, if any (callers must not reveal the answer)."""
+    if not isinstance(email, str):
+        return None
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    return user if user is not None and user.is_active else None

@@ -223,3 +223,55 @@ def change_password() -> Response:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@public
+def forgot_password() -> str:
+    """Mail a reset link; the answer is the same whether or not the address has an account."""
+    form = forms.ForgotForm()
+    sent = False
+    if form.validate_on_submit():
+        user = services.find_active_user(form.email.data)
+        if user is not None:
+            outbox.queue(
+                "password_reset",
+                to=user.email,
+                subject="Reset your Coalition password",
+                context={
+                    "user": user,
+                    "url": url_for(
+                        "accounts.reset_password",
+                        token=services.password_reset_token(user),
+                        _external=True,
+                    ),
+                    "minutes": services.RESET_MAX_AGE // 60,
+                },
+                organisation_id=user.organisation_id,
+            )
+            db.session.commit()
+        sent = True
+    return render_template("accounts/forgot.html", form=form, sent=sent)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str) -> str | Response:
+    """Choose a new password from a mailed link (single use, one hour)."""
+    try:
+        user = services.user_for_reset_token(token)
+    except DomainError:
+        return render_template("accounts/reset_invalid.html"), 404  # type: ignore[return-value]
+    form = forms.ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.password.data)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your password is changed.", "success")
+            return redirect(url_for("drafting.dashboard"))
+    return render_template("accounts/reset.html", form=form)

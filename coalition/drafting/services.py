@@ -19,7 +19,7 @@ from coalition.domain.lifecycle import State
 from coalition.domain.limits import clean_body, clean_note, clean_title
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
-from coalition.models import Invitation, Revision, Statement, User, utcnow
+from coalition.models import AuditEvent, Invitation, Revision, Statement, User, utcnow
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -290,3 +290,15 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
             statement=statement,
             changed=sorted(changed),
         )
+
+
+def audit_events(statement: Statement, *, limit: int | None = None) -> list[AuditEvent]:
+    """The statement's audit log, newest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.statement_id == statement.id)
+        .order_by(AuditEvent.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coalition.accounts.views import apply_errors
+from coalition.csvutil import csv_response
 from coalition.domain import lifecycle
 from coalition.domain.errors import DomainError, NotFound, StaleRevision
 from coalition.domain.rendering import render_markdown
@@ -17,6 +19,7 @@ from coalition.domain.revisions import redline_html
 from coalition.drafting import forms, services
 from coalition.extensions import db
 from coalition.models import Statement
+from coalition.web import iso
 
 bp = Blueprint("drafting", __name__)
 
@@ -300,3 +303,27 @@ def settings(statement_id: int) -> str | Response:
             flash("Settings saved.", "success")
             return redirect(url_for("drafting.statement", statement_id=statement_id))
     return render_template("drafting/settings.html", statement=statement, form=form, tz=tz)
+
+
+@bp.route("/statements/<int:statement_id>/activity")
+def activity(statement_id: int) -> str | Response:
+    """The audit log of a statement: who did what and when; ?format=csv downloads it."""
+    statement = _statement(statement_id)
+    events = services.audit_events(statement)
+    if request.args.get("format") == "csv":
+        return csv_response(
+            f"{statement.slug}-activity.csv",
+            ["time", "actor", "action", "detail"],
+            (
+                [
+                    iso(e.created_at),
+                    e.actor_label,
+                    e.action,
+                    json.dumps(e.detail, ensure_ascii=False),
+                ]
+                for e in reversed(events)
+            ),
+        )
+    return render_template(
+        "drafting/activity.html", statement=statement, events=events, tz=zone(statement)
+    )

@@ -14,9 +14,16 @@ from tests import factories
 
 
 def test_sign_up_creates_organisation_and_logs_in(app: Flask, client: FlaskClient):
-    response = client.post("/signup", data={
-        "organisation": "Viasna", "name": "Ales", "email": "Ales@Example.org",
-        "password": "a long enough phrase", "confirm": "a long enough phrase"})
+    response = client.post(
+        "/signup",
+        data={
+            "organisation": "Viasna",
+            "name": "Ales",
+            "email": "Ales@Example.org",
+            "password": "a long enough phrase",
+            "confirm": "a long enough phrase",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     with app.app_context():
@@ -27,9 +34,16 @@ def test_sign_up_creates_organisation_and_logs_in(app: Flask, client: FlaskClien
 
 
 def test_sign_up_refuses_common_password_and_keeps_the_fields(client: FlaskClient):
-    page = client.post("/signup", data={
-        "organisation": "Viasna", "name": "Ales", "email": "ales@example.org",
-        "password": "password123", "confirm": "password123"}).get_data(as_text=True)
+    page = client.post(
+        "/signup",
+        data={
+            "organisation": "Viasna",
+            "name": "Ales",
+            "email": "ales@example.org",
+            "password": "password123",
+            "confirm": "password123",
+        },
+    ).get_data(as_text=True)
     assert "Use at least" in page or "too common" in page
     assert 'value="Viasna"' in page
 
@@ -37,9 +51,16 @@ def test_sign_up_refuses_common_password_and_keeps_the_fields(client: FlaskClien
 def test_sign_up_for_existing_organisation_is_refused(app: Flask, client: FlaskClient):
     with app.app_context():
         factories.user(organisation="Viasna")
-    page = client.post("/signup", data={
-        "organisation": "viasna", "name": "X", "email": "x@example.org",
-        "password": "a long enough phrase", "confirm": "a long enough phrase"}).get_data(as_text=True)
+    page = client.post(
+        "/signup",
+        data={
+            "organisation": "viasna",
+            "name": "X",
+            "email": "x@example.org",
+            "password": "a long enough phrase",
+            "confirm": "a long enough phrase",
+        },
+    ).get_data(as_text=True)
     assert "already uses Coalition" in page
 
 
@@ -56,8 +77,9 @@ def test_login_wrong_password_and_unknown_email_answer_the_same(app, client):
 def test_login_follows_only_local_next(app, client):
     with app.app_context():
         email = factories.user().email
-    response = client.post("/login?next=https://evil.example/", data={
-        "email": email, "password": factories.PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/", data={"email": email, "password": factories.PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -77,8 +99,9 @@ def test_api_token_shown_once_and_stored_hashed(app, client):
         factories.login(client, factories.user())
     page = client.post("/account/tokens", data={"name": "press bot"}).get_data(as_text=True)
     secret = re.search(r'id="new-token" class="token" readonly value="(coal_[^"]+)"', page).group(1)
-    assert client.get("/api/v1/statements/1",
-                      headers=factories.bearer(secret)).status_code == 404  # authenticated
+    assert (
+        client.get("/api/v1/statements/1", headers=factories.bearer(secret)).status_code == 404
+    )  # authenticated
     with app.app_context():
         token = db.session.scalar(select(ApiToken))
         assert token.token_hash != secret and secret not in token.token_hash
@@ -100,13 +123,21 @@ def test_colleague_invitation_joins_same_organisation(app, client):
         factories.login(client, factories.user(organisation="Viasna"))
     client.post("/account/colleagues", data={"email": "colleague@example.org"})
     with app.app_context():
-        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "colleague_invitation"))
+        mail = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "colleague_invitation")
+        )
         assert mail.to_address == "colleague@example.org"
         url = re.search(r"https?://\S+/join/(\S+)", mail.body_text)
     token = url.group(1)
     other = app.test_client()
-    response = other.post(f"/join/{token}", data={
-        "name": "Col League", "password": "another long phrase", "confirm": "another long phrase"})
+    response = other.post(
+        f"/join/{token}",
+        data={
+            "name": "Col League",
+            "password": "another long phrase",
+            "confirm": "another long phrase",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         joined = db.session.scalar(select(User).where(User.email == "colleague@example.org"))
@@ -115,17 +146,30 @@ def test_colleague_invitation_joins_same_organisation(app, client):
 
 
 def test_create_user_and_token_commands(app, runner):
-    result = runner.invoke(args=["create-user", "cli@example.org", "--organisation", "CLI Org",
-                                 "--password", "cli password phrase"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "cli@example.org",
+            "--organisation",
+            "CLI Org",
+            "--password",
+            "cli password phrase",
+        ]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["create-token", "cli@example.org"])
     assert result.exit_code == 0
     secret = result.output.strip().splitlines()[-1]
     client = app.test_client()
-    assert client.post("/api/v1/statements", json={"title": "T", "body": "B"},
-                       headers=factories.bearer(secret)).status_code == 201
-    bad = runner.invoke(args=["create-user", "x@example.org", "--organisation", "O",
-                              "--password", "short"])
+    assert (
+        client.post(
+            "/api/v1/statements", json={"title": "T", "body": "B"}, headers=factories.bearer(secret)
+        ).status_code
+        == 201
+    )
+    bad = runner.invoke(
+        args=["create-user", "x@example.org", "--organisation", "O", "--password", "short"]
+    )
     assert bad.exit_code != 0 and "at least" in bad.output
 
 

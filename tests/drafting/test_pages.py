@@ -67,8 +67,13 @@ def test_edit_saves_new_revision_with_note_and_flag(app: Flask, client: FlaskCli
     _, sid = _setup(app, client)
     response = client.post(
         f"/statements/{sid}/edit",
-        data={"base_revision": "1", "title": "Free the defenders", "body": "New text",
-              "note": "typo", "substantive": ""},
+        data={
+            "base_revision": "1",
+            "title": "Free the defenders",
+            "body": "New text",
+            "note": "typo",
+            "substantive": "",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -76,17 +81,20 @@ def test_edit_saves_new_revision_with_note_and_flag(app: Flask, client: FlaskCli
         assert revision.body == "New text" and revision.note == "typo"
         assert revision.substantive is False
         assert db.session.get(Statement, sid).current_revision == 2
-        assert db.session.scalar(
-            select(func.count(AuditEvent.id)).where(AuditEvent.action == "revision.saved")
-        ) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(AuditEvent.action == "revision.saved")
+            )
+            == 1
+        )
 
 
-def test_stale_edit_keeps_typed_text_and_shows_the_newer_changes(
-    app: Flask, client: FlaskClient
-):
+def test_stale_edit_keeps_typed_text_and_shows_the_newer_changes(app: Flask, client: FlaskClient):
     _, sid = _setup(app, client)
-    client.post(f"/statements/{sid}/edit",
-                data={"base_revision": "1", "title": "Free the defenders", "body": "Theirs wins"})
+    client.post(
+        f"/statements/{sid}/edit",
+        data={"base_revision": "1", "title": "Free the defenders", "body": "Theirs wins"},
+    )
     response = client.post(
         f"/statements/{sid}/edit",
         data={"base_revision": "1", "title": "Free the defenders", "body": "My careful words"},
@@ -102,11 +110,18 @@ def test_stale_edit_keeps_typed_text_and_shows_the_newer_changes(
 
 def test_history_compare_and_restore(app: Flask, client: FlaskClient):
     _, sid = _setup(app, client)
-    client.post(f"/statements/{sid}/edit",
-                data={"base_revision": "1", "title": "Free the defenders",
-                      "body": "We, the undersigned, demand the release."})
+    client.post(
+        f"/statements/{sid}/edit",
+        data={
+            "base_revision": "1",
+            "title": "Free the defenders",
+            "body": "We, the undersigned, demand the release.",
+        },
+    )
     history = client.get(f"/statements/{sid}/revisions").get_data(as_text=True)
-    assert f"/statements/{sid}/revisions/1" in history and f"/statements/{sid}/revisions/2" in history
+    assert (
+        f"/statements/{sid}/revisions/1" in history and f"/statements/{sid}/revisions/2" in history
+    )
     redline = client.get(f"/statements/{sid}/compare?from=1&to=2").get_data(as_text=True)
     assert "<ins>demand" in redline.replace("<ins> ", "<ins>") or "<ins>" in redline
     assert "<del>" in redline

@@ -1,0 +1,83 @@
+"""Nothing is lost: the ORM refuses to delete records or to rewrite their content.
+
+Revisions, audit events, editions and their lists are write-once. Signatures and comments
+are write-once too, except for the columns that record a change of state (with its time
+and actor). Invitations, statements and outbox messages change state but are never deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+
+from coalition import models
+
+
+class ImmutableRecordError(RuntimeError):
+    """A code path tried to delete a record or rewrite its content."""
+
+
+# Columns that may change after insert; None: none may.
+MUTABLE: dict[type[Any], frozenset[str]] = {
+    models.Revision: frozenset(),
+    models.AuditEvent: frozenset(),
+    models.EditionSignatory: frozenset(),
+    models.ExportFile: frozenset(),
+    models.Edition: frozenset({"preview_token_hash"}),
+    models.Signature: frozenset(
+        {
+            "status",
+            "ended_at",
+            "ended_by",
+            "reviewed_at",
+            "reviewed_by_id",
+            "confirm_token_hash",
+            "sort_as",
+            "sort_key",
+            "sort_rules",
+        }
+    ),
+    models.Comment: frozenset({"resolved_at", "resolved_by_id", "accepted_revision"}),
+}
+
+NEVER_DELETED: tuple[type[Any], ...] = (
+    *MUTABLE,
+    models.Invitation,
+    models.Statement,
+    models.OutboxMessage,
+    models.Organisation,
+    models.User,
+)
+
+
+def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
+    allowed = MUTABLE[type(target)]
+    state = inspect(target)
+    changed = [
+        attr.key
+        for attr in state.mapper.column_attrs
+        if attr.key not in allowed and state.attrs[attr.key].history.has_changes()
+    ]
+    if changed:
+        raise ImmutableRecordError(
+            f"{type(target).__name__} {getattr(target, 'id', '?')} is write-once: "
+            f"refusing to change {', '.join(sorted(changed))}"
+        )
+
+
+def _refuse_delete(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ImmutableRecordError(
+        f"{type(target).__name__} {getattr(target, 'id', '?')} is never deleted: "
+        "record a state with its time and actor instead"
+    )
+
+
+def install() -> None:
+    """Attach the guards to the mapped classes (idempotent)."""
+    for model in MUTABLE:
+        if not event.contains(model, "before_update", _refuse_update):
+            event.listen(model, "before_update", _refuse_update)
+    for model in NEVER_DELETED:
+        if not event.contains(model, "before_delete", _refuse_delete):
+            event.listen(model, "before_delete", _refuse_delete)
