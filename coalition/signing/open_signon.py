@@ -26,21 +26,31 @@ from coalition.signing.services import SignatureInput
 CONFIRM_DAYS = 7
 
 
+def _looks_like_public_suffix(domain: str) -> bool:
+    """"org", "co.uk", "com.au": too broad to vouch for anyone (no suffix list needed here)."""
+    labels = domain.split(".")
+    return len(labels) < 2 or (len(labels) == 2 and len(labels[1]) == 2 and len(labels[0]) <= 3)
+
+
 def domain_mismatch(email: str, website: str) -> str:
     """Why the e-mail's domain does not vouch for the website, or "" when it matches.
 
     A match is the same host or one inside the other (jane@uk.example.org for
-    www.example.org), compared without a leading "www.".
+    www.example.org), compared without a leading "www.". Only a hint for the lead.
     """
-    if not website:
+    if not website.strip():
         return "no website given"
-    mail_domain = email.rpartition("@")[2].lower().rstrip(".")
-    host = (urlsplit(website).hostname or "").lower().rstrip(".")
-    host = host.removeprefix("www.")
-    mail_domain = mail_domain.removeprefix("www.")
+    if "://" not in website:
+        website = "https://" + website.strip()
+    mail_domain = email.rpartition("@")[2].lower().rstrip(".").removeprefix("www.")
+    host = (urlsplit(website).hostname or "").lower().rstrip(".").removeprefix("www.")
     if not host or not mail_domain:
         return "no website given"
-    if mail_domain == host or mail_domain.endswith("." + host) or host.endswith("." + mail_domain):
+    shorter = min(mail_domain, host, key=len)
+    if mail_domain == host or (
+        not _looks_like_public_suffix(shorter)
+        and (mail_domain.endswith("." + host) or host.endswith("." + mail_domain))
+    ):
         return ""
     return f"e-mail domain {mail_domain} does not match the website {host}"
 
