@@ -77,6 +77,7 @@ def send_mail_command() -> None:
 
 
 @click.command("remind")
+@with_appcontext
 def remind_command() -> None:
     """Queue automatic reminders REMINDER_DAYS_BEFORE_DEADLINE days before deadlines (cron)."""
     from coalition.invitations.services import remind_due

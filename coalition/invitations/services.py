@@ -561,7 +561,7 @@ def add_comment(
         not isinstance(anchor, int) or isinstance(anchor, bool) or not 0 <= anchor < len(blocks)
     ):
         raise ValidationError(
-            f"anchor must be the number of a paragraph, 0 to {len(blocks) - 1}.",
+            f"No such paragraph: anchor must be a paragraph number from 0 to {len(blocks) - 1}.",
             fields={"anchor": "no such paragraph"},
         )
     body_ = _clean_message(body, "body", COMMENT_MAX)

@@ -590,6 +590,9 @@ def _render_partner(
             blocks[index].comments.append(comment)
         else:
             general.append(comment)
+    if error_anchor is not None and error_anchor not in {str(b.index) for b in blocks}:
+        # The paragraph is gone (or never was): show the typed text in the general form.
+        error_anchor = "general"
     changes = None
     if seen_before is not None and seen_before < revision.number:
         try:
@@ -656,6 +659,10 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
         except DomainError as error:
             db.session.rollback()
             invitation = _partner_invitation(token)
+            if error.status == 409:
+                # Comments are closed: the forms are not on the page, so say it above it.
+                flash(error.message, "error")
+                return _render_partner(token, invitation, status=409)
             apply_errors(form, error)
         else:
             db.session.commit()

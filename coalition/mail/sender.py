@@ -14,7 +14,7 @@ import smtplib
 import ssl
 from collections.abc import Iterable
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 
 from flask import Flask, current_app, g, has_request_context
 from flask import Response as FlaskResponse
@@ -44,10 +44,11 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
-    name, address = parseaddr(config["MAIL_FROM"])
+    _, address = parseaddr(config["MAIL_FROM"])
     domain = address.rpartition("@")[2] or "localhost"
     # A stable Message-ID per row lets receiving servers drop a duplicate after a crash.
-    email["Message-ID"] = make_msgid(f"coalition.outbox.{message.id}", domain=domain)
+    stamp = int(message.created_at.timestamp())
+    email["Message-ID"] = f"<coalition.outbox.{message.id}.{stamp}@{domain}>"
     email["Auto-Submitted"] = "auto-generated"
     if config.get("MAIL_REPLY_TO"):
         email["Reply-To"] = formataddr(parseaddr(config["MAIL_REPLY_TO"]))
