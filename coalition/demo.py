@@ -77,7 +77,11 @@ def load_demo() -> list[str]:
             drafting.change_state(user, statement, "closed")
         created += 1
     db.session.flush()
+    from coalition.publishing.demo import load_publishing_demo
+
+    published = load_publishing_demo(user)
     return [
+        *published,
         f"Demo data ready ({created} statements added).",
         f"Log in at http://127.0.0.1:5000/login as {DEMO_EMAIL} with password {DEMO_PASSWORD}",
     ]

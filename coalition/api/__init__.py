@@ -34,4 +34,5 @@ def _authenticate() -> Response | tuple[Response, int] | None:
 
 from coalition.api import drafting, openapi  # noqa: E402,F401  (routes register on import)
 from coalition.api import invitations  # noqa: E402,F401
+from coalition.api import publishing  # noqa: E402,F401
 from coalition.api import signing  # noqa: E402,F401

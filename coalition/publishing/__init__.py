@@ -1,0 +1,1 @@
+"""Publishing: dated, frozen editions of a statement, embargoes, and the press exports."""

@@ -1,0 +1,265 @@
+"""Edition rows -> export documents, and the cache of published exports.
+
+A published edition never changes, so each of its exports is rendered once and kept in
+``ExportFile``; every later request is served from that row. Draft exports (the lead's,
+marked DRAFT) are rendered on each request and never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from coalition.domain import documents, exports
+from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
+from coalition.domain.placeholders import fill_count
+from coalition.domain.rendering import render_markdown
+from coalition.extensions import db
+from coalition.models import Edition, ExportFile, Revision, Signature, Statement
+from coalition.publishing import services
+
+
+@dataclass(frozen=True)
+class Format:
+    """How one export is served."""
+
+    extension: str
+    media_type: str
+    attachment: bool  # downloaded rather than shown in the browser
+    label: str
+
+
+FORMATS: dict[str, Format] = {
+    "pdf": Format("pdf", "application/pdf", True, "PDF"),
+    "docx": Format(
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        True,
+        "Word (DOCX)",
+    ),
+    "md": Format("md", "text/markdown; charset=utf-8", False, "Markdown"),
+    "txt": Format("txt", "text/plain; charset=utf-8", False, "Plain text"),
+    "html": Format("html", "text/html; charset=utf-8", False, "Standalone HTML"),
+    "embed": Format("html", "text/html; charset=utf-8", False, "Embeddable HTML fragment"),
+    "csv": Format("csv", "text/csv; charset=utf-8", True, "Signatories (CSV)"),
+    "zip": Format("zip", "application/zip", True, "Press kit (ZIP of all)"),
+}
+# The formats reached as /s/<slug>.<ext> (embed and csv have their own paths).
+DOTTED = ("md", "txt", "html", "pdf", "docx", "zip")
+
+
+def base_name(statement: Statement, number: int) -> str:
+    """The file name stem: the slug, with the edition number after the first edition."""
+    return statement.slug if number == 1 else f"{statement.slug}-edition-{number}"
+
+
+def file_name(statement: Statement, number: int, fmt: str, *, draft: bool = False) -> str:
+    stem = f"{statement.slug}-DRAFT" if draft else base_name(statement, number)
+    suffix = {"embed": "-embed", "csv": "-signatories", "zip": "-press-kit"}.get(fmt, "")
+    return f"{stem}{suffix}.{FORMATS[fmt].extension}"
+
+
+def _signatory(name: str, kind: str, country: str, affiliation: str) -> Signatory:
+    # An organisation's affiliation is not part of the list (only individuals show one).
+    return Signatory(
+        name=name,
+        kind=kind,
+        country=country or None,
+        affiliation=(affiliation or None) if kind == "individual" else None,
+    )
+
+
+def _updates(earlier: Iterable[Edition]) -> tuple[Update, ...]:
+    """Earlier editions' "Updated on ..." lines, newest first (the first edition is no update)."""
+    return tuple(
+        Update(previous.date, previous.note)
+        for previous in sorted(earlier, key=lambda e: e.number, reverse=True)
+        if previous.number > 1 and previous.note.strip()
+    )
+
+
+def edition_document(edition: Edition) -> EditionDocument:
+    """An edition as the exports see it: frozen rows only, earlier editions' notes as updates."""
+    statement = edition.statement
+    earlier = db.session.scalars(
+        select(Edition).where(
+            Edition.statement_id == edition.statement_id, Edition.number < edition.number
+        )
+    )
+    letter = Letter(**edition.letter) if edition.letter else None
+    return EditionDocument(
+        title=edition.title,
+        body_markdown=edition.body,
+        body_html=render_markdown(edition.body),
+        date=edition.date,
+        language=edition.language,
+        lead_organisation=statement.organisation.name,
+        edition=edition.number,
+        note=edition.note or None,
+        updates=_updates(earlier),
+        signatories=tuple(
+            _signatory(row.name, row.kind, row.country, row.affiliation)
+            for row in edition.signatories
+        ),
+        url=services.permalink(statement, edition.number),
+        sha256=edition.sha256,
+        letter=letter,
+        group_individuals=edition.group_individuals,
+    )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The current text as it would be published now, with who would be listed."""
+
+    document: EditionDocument
+    listed: list[Signature]
+    outstanding: list[Signature]
+
+
+def draft_document(statement: Statement) -> Draft:
+    """The lead's DRAFT export: current revision, count filled in, endorsing signatures listed."""
+    current = services.plan(statement)
+    revision = db.session.scalar(
+        select(Revision).where(
+            Revision.statement_id == statement.id, Revision.number == statement.current_revision
+        )
+    )
+    assert revision is not None
+    count = len(current.endorsing)
+    letter_values = services.letter_block(statement)
+    history = services.editions(statement)
+    note = None
+    if current.outstanding:
+        note = (
+            f"{len(current.outstanding)} more signed an older text and are not listed until "
+            "they re-confirm."
+        )
+    body = fill_count(revision.body, count, statement.language)
+    document = EditionDocument(
+        title=fill_count(revision.title, count, statement.language),
+        body_markdown=body,
+        body_html=render_markdown(body),
+        date=services.today(statement),
+        language=statement.language,
+        lead_organisation=statement.organisation.name,
+        edition=len(history) + 1,
+        note=note,
+        updates=_updates(history),
+        signatories=tuple(
+            _signatory(s.name, s.kind, s.country, s.affiliation) for s in current.endorsing
+        ),
+        draft=True,
+        letter=Letter(**letter_values) if letter_values else None,
+        group_individuals=statement.group_individuals,
+    )
+    return Draft(document, current.endorsing, current.outstanding)
+
+
+def preparation_document(
+    statement: Statement, preparation: services.Preparation
+) -> EditionDocument:
+    """What a publication would freeze, as a document: the confirmation step shows it."""
+    letter = Letter(**preparation.letter) if preparation.letter else None
+    return EditionDocument(
+        title=preparation.title,
+        body_markdown=preparation.body,
+        body_html=render_markdown(preparation.body),
+        date=preparation.date,
+        language=preparation.language,
+        lead_organisation=statement.organisation.name,
+        edition=preparation.number,
+        note=preparation.note or None,
+        updates=_updates(services.editions(statement)),
+        signatories=tuple(
+            _signatory(s.name, s.kind, s.country, s.affiliation) for s in preparation.signatures
+        ),
+        url=services.permalink(statement, preparation.number),
+        sha256=preparation.sha256,
+        letter=letter,
+        group_individuals=preparation.group_individuals,
+    )
+
+
+def render(
+    document: EditionDocument, fmt: str, stem: str, part: Callable[[str], bytes] | None = None
+) -> bytes:
+    """One export of a document; ``part`` supplies the PDF and DOCX the ZIP holds."""
+    if fmt == "md":
+        return exports.to_markdown(document).encode("utf-8")
+    if fmt == "txt":
+        return exports.to_text(document).encode("utf-8")
+    if fmt == "html":
+        return exports.to_html(document).encode("utf-8")
+    if fmt == "embed":
+        return exports.to_fragment(document).encode("utf-8")
+    if fmt == "csv":
+        return exports.signatories_csv(document).encode("utf-8")
+    if fmt == "pdf":
+        return documents.to_pdf(document)
+    if fmt == "docx":
+        return documents.to_docx(document)
+    if fmt == "zip":
+        def fresh(name: str) -> bytes:
+            return render(document, name, stem)
+
+        get = part or fresh
+        return exports.press_kit_zip(document, stem, pdf=get("pdf"), docx=get("docx"))
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def cached_export(edition: Edition, fmt: str) -> ExportFile:
+    """A published edition's export, rendered on first use and then always read from the cache.
+
+    The caller commits. Two first requests at once both render; the unique (edition,
+    format) constraint keeps one row and the loser reads it back.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    row = db.session.scalar(
+        select(ExportFile).where(ExportFile.edition_id == edition.id, ExportFile.format == fmt)
+    )
+    if row is not None:
+        return row
+    document = edition_document(edition)
+    content = render(
+        document,
+        fmt,
+        base_name(edition.statement, edition.number),
+        part=lambda name: cached_export(edition, name).content,
+    )
+    try:
+        with db.session.begin_nested():
+            row = ExportFile(edition_id=edition.id, format=fmt, content=content)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(
+            select(ExportFile).where(ExportFile.edition_id == edition.id, ExportFile.format == fmt)
+        )
+        assert row is not None
+    return row
+
+
+def lead_csv(statement: Statement) -> bytes:
+    """The lead's download: every live signature in published order, with contacts.
+
+    Outstanding signatures are included (their ``endorsed_revision`` tells them apart);
+    the public CSV of an edition holds only what the edition lists, without contacts.
+    """
+    signatures = services.live_signatures(statement)
+    contacts = [
+        {
+            "signer_name": s.signer_name,
+            "signer_role": s.signer_role,
+            "signer_email": s.signer_email,
+            "endorsed_revision": s.revision_number,
+            "signed_at": s.created_at.isoformat(),
+        }
+        for s in signatures
+    ]
+    rows = [_signatory(s.name, s.kind, s.country, s.affiliation) for s in signatures]
+    # With a BOM: this file is opened by people, in Excel, more than by scripts.
+    return exports.signatories_csv(rows, contacts, bom=True).encode("utf-8")

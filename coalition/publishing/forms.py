@@ -1,0 +1,61 @@
+"""Publishing forms: shape only; the services check the life cycle and signature integrity."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from coalition.domain.limits import NOTE_MAX
+
+
+class PublishForm(FlaskForm):
+    """The publish page and its confirmation step carry the same fields."""
+
+    date = DateField(
+        "Publication date",
+        validators=[InputRequired(message="Give the date the edition shows.")],
+        description="The date printed on the statement and on every export.",
+    )
+    public_from = DateTimeLocalField(
+        "Embargo: public from (optional)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Leave empty to publish at once. Until this time the public page and its "
+        "exports answer “not found”; you can share a private preview link with journalists.",
+    )
+    note = StringField(
+        "Note for this edition (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        description="Shown with the edition, e.g. “Two signatories added”. "
+        "Later editions show it as “Updated on <date>: …”.",
+    )
+    # Outstanding signatures the lead leaves out of this edition (the rest must re-confirm).
+    leave_out = SelectMultipleField(
+        "Leave out of this edition",
+        coerce=int,
+        choices=[],
+        validate_choice=False,  # a signature may re-confirm between page load and submit
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    fingerprint = HiddenField()
+    review = SubmitField("Review what will be published")
+    back = SubmitField("Change something")
+    confirm = SubmitField("Publish")
+
+
+class PreviewLinkForm(FlaskForm):
+    submit = SubmitField("Create a preview link")
+
+
+class RevokePreviewForm(FlaskForm):
+    submit = SubmitField("Stop the preview link")

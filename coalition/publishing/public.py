@@ -1,0 +1,266 @@
+"""Public pages of published statements: the page, permalinks, exports, embed, preview, feed.
+
+An edition is public iff its ``public_from`` has come; anything else (an unpublished
+statement, an embargoed edition, an unknown slug) answers 404, so the public cannot tell
+an embargo from nothing at all. Exports come from the cache of published exports.
+
+Addresses: ``/s/<slug>`` and ``/s/<slug>.<ext>`` are the newest public edition;
+``/s/<slug>/editions/<n>`` and ``/s/<slug>/editions/<n>.<ext>`` are one edition, forever.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from coalition.domain.errors import NotFound
+from coalition.models import Edition, Statement
+from coalition.publishing import files, services
+from coalition.publishing.responses import (
+    LATEST,
+    NO_STORE,
+    PERMANENT,
+    edition_page_context,
+    export_response,
+)
+from coalition.publishing.views import bp
+from coalition.security import embeddable, public
+from coalition.web import local_time
+
+_DOTTED = "any(" + ", ".join(files.DOTTED) + ")"
+
+
+def _visible(slug: str, number: int | None) -> tuple[Statement, Edition, list[Edition]]:
+    """The statement, the public edition asked for (newest by default) and every public one."""
+    statement = services.statement_by_slug(slug)
+    if statement is None:
+        abort(404)
+    visible = services.public_editions(statement)
+    if not visible:
+        abort(404)
+    if number is None:
+        return statement, visible[-1], visible
+    for edition in visible:
+        if edition.number == number:
+            return statement, edition, visible
+    abort(404)
+
+
+def _public_links(statement: Statement, number: int | None) -> dict[str, str]:
+    """Export addresses: the newest edition's stable ones, or one edition's own."""
+    if number is None:
+        links = {
+            fmt: url_for("publishing.public_export", slug=statement.slug, fmt=fmt)
+            for fmt in files.DOTTED
+        }
+        links["embed"] = url_for("publishing.embed", slug=statement.slug)
+        links["csv"] = url_for("publishing.signatories_csv", slug=statement.slug)
+        return links
+    links = {
+        fmt: url_for(
+            "publishing.public_edition_export", slug=statement.slug, number=number, fmt=fmt
+        )
+        for fmt in files.DOTTED
+    }
+    links["embed"] = url_for("publishing.edition_embed", slug=statement.slug, number=number)
+    links["csv"] = url_for(
+        "publishing.edition_signatories_csv", slug=statement.slug, number=number
+    )
+    return links
+
+
+def _page(
+    statement: Statement,
+    edition: Edition,
+    visible: list[Edition],
+    *,
+    links: dict[str, str],
+    banner: tuple[str, str] | None = None,
+    noindex: bool = False,
+) -> str:
+    document = files.edition_document(edition)
+    context: dict[str, Any] = edition_page_context(document)
+    return render_template(
+        "publishing/public.html",
+        statement=statement,
+        edition=edition,
+        editions=visible,
+        newest=visible[-1],
+        banner=banner,
+        noindex=noindex,
+        lead_view=False,
+        links=links,
+        public_url=services.public_url(statement),
+        canonical=services.permalink(statement, edition.number),
+        source_url=url_for(
+            "publishing.source_text", slug=statement.slug, number=edition.number, _external=True
+        ),
+        edition_url=lambda n: url_for("publishing.public_edition", slug=statement.slug, number=n),
+        **context,
+    )
+
+
+def _html(body: str, *, cache_control: str, etag: str | None = None) -> Response:
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.headers["Cache-Control"] = cache_control
+    if etag is not None:
+        response.set_etag(etag, weak=True)
+        response.make_conditional(request)
+    return response
+
+
+@bp.get("/s/<slug>", defaults={"number": None})
+@public
+def public_statement(slug: str, number: int | None) -> Response:
+    """The newest public edition of a statement, or one edition's permalink; anyone."""
+    statement, edition, visible = _visible(slug, number)
+    body = _page(statement, edition, visible, links=_public_links(statement, number))
+    # The page changes only when a newer edition becomes public.
+    etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}"
+    return _html(body, cache_control="public, max-age=60", etag=etag)
+
+
+# A named alias, so templates can link to one edition by endpoint.
+bp.add_url_rule(
+    "/s/<slug>/editions/<int:number>", endpoint="public_edition", view_func=public_statement
+)
+
+
+@bp.get(f"/s/<slug>.<{_DOTTED}:fmt>")
+@public
+def public_export(slug: str, fmt: str) -> Response:
+    """The newest public edition as Markdown, text, HTML, PDF, DOCX or the press-kit ZIP."""
+    _, edition, _ = _visible(slug, None)
+    return export_response(edition, fmt, cache_control=LATEST)
+
+
+@bp.get(f"/s/<slug>/editions/<int:number>.<{_DOTTED}:fmt>")
+@public
+def public_edition_export(slug: str, number: int, fmt: str) -> Response:
+    """One public edition's export, at an address whose content never changes."""
+    _, edition, _ = _visible(slug, number)
+    return export_response(edition, fmt, cache_control=PERMANENT)
+
+
+@bp.get("/s/<slug>/embed", defaults={"number": None})
+@public
+@embeddable
+def embed(slug: str, number: int | None) -> Response:
+    """The newest edition as an HTML fragment other sites may frame or paste; anyone."""
+    _, edition, _ = _visible(slug, None)
+    return export_response(edition, "embed", cache_control=LATEST)
+
+
+@bp.get("/s/<slug>/editions/<int:number>/embed")
+@public
+@embeddable
+def edition_embed(slug: str, number: int) -> Response:
+    """One edition as an embeddable HTML fragment; anyone."""
+    _, edition, _ = _visible(slug, number)
+    return export_response(edition, "embed", cache_control=PERMANENT)
+
+
+@bp.get("/s/<slug>/signatories.csv")
+@public
+def signatories_csv(slug: str) -> Response:
+    """The newest edition's signatories as CSV: name, kind, country, affiliation; no contacts."""
+    _, edition, _ = _visible(slug, None)
+    return export_response(edition, "csv", cache_control=LATEST)
+
+
+@bp.get("/s/<slug>/editions/<int:number>/signatories.csv")
+@public
+def edition_signatories_csv(slug: str, number: int) -> Response:
+    """One edition's signatories as CSV, without contacts; anyone."""
+    _, edition, _ = _visible(slug, number)
+    return export_response(edition, "csv", cache_control=PERMANENT)
+
+
+@bp.get("/s/<slug>/editions/<int:number>/source.txt")
+@public
+def source_text(slug: str, number: int) -> Response:
+    """The exact text the edition's SHA-256 covers (title, two newlines, body); anyone."""
+    _, edition, _ = _visible(slug, number)
+    response = Response(
+        f"{edition.title}\n\n{edition.body}".encode(),
+        content_type="text/plain; charset=utf-8",
+    )
+    response.headers["Cache-Control"] = PERMANENT
+    return response
+
+
+@bp.get("/s/<slug>/preview/<token>")
+@public
+def preview(slug: str, token: str) -> Response:
+    """An edition before its embargo lifts, for whoever holds the lead's preview link."""
+    try:
+        edition = services.edition_for_preview(slug, token)
+    except NotFound:
+        abort(404)
+    statement = edition.statement
+    # Earlier editions are listed only when public; this one is shown whatever its state.
+    visible = [e for e in services.public_editions(statement) if e.number < edition.number]
+    visible.append(edition)
+    banner = None
+    if not services.is_public(edition):
+        until = local_time(edition.public_from, services.statement_zone(statement))
+        banner = (
+            "warning",
+            f"Private preview, under embargo until {until}. "
+            "Do not publish or share it before then.",
+        )
+    links = {
+        fmt: url_for("publishing.preview_export", slug=slug, token=token, fmt=fmt)
+        for fmt in files.DOTTED
+    }
+    body = _page(statement, edition, visible, links=links, banner=banner, noindex=True)
+    response = _html(body, cache_control=NO_STORE)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak in links
+    return response
+
+
+@bp.get(f"/s/<slug>/preview/<token>.<{_DOTTED}:fmt>")
+@public
+def preview_export(slug: str, token: str, fmt: str) -> Response:
+    """An export of a previewed edition, before its embargo lifts; preview-link holders."""
+    try:
+        edition = services.edition_for_preview(slug, token)
+    except NotFound:
+        abort(404)
+    response = export_response(edition, fmt, cache_control=NO_STORE)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/feed.atom")
+@public
+def feed() -> Response:
+    """An Atom feed of published statements, newest first; anyone."""
+    entries = []
+    for edition in services.recent_public_editions(limit=50):
+        document = files.edition_document(edition)
+        entries.append(
+            {
+                "edition": edition,
+                "statement": edition.statement,
+                "url": services.public_url(edition.statement),
+                "summary": edition_page_context(document)["description"],
+            }
+        )
+    updated = max((entry["edition"].public_from for entry in entries), default=services.now())
+    response = Response(
+        render_template(
+            "publishing/feed.xml",
+            entries=entries,
+            updated=updated,
+            self_url=url_for("publishing.feed", _external=True),
+            home_url=request.url_root,
+        ),
+        content_type="application/atom+xml; charset=utf-8",
+    )
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,106 @@
+"""HTTP answers shared by the lead's and the public's publishing views: downloads, page context."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import request
+from werkzeug.wrappers import Response
+
+from coalition.domain import exports
+from coalition.domain.exports import EditionDocument
+from coalition.extensions import db
+from coalition.models import Edition
+from coalition.publishing import files
+
+# Secrets (preview links), drafts and the lead's downloads: never kept by a shared cache.
+NO_STORE = "private, no-store"
+# The newest edition behind a stable address can be replaced by a newer edition.
+LATEST = "public, max-age=300"
+# One edition's own address: its content can never change.
+PERMANENT = "public, max-age=31536000, immutable"
+
+# The standalone HTML export carries its own <style> and nothing else: allow exactly that.
+EXPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def download(
+    content: bytes,
+    fmt: str,
+    filename: str,
+    *,
+    cache_control: str,
+    etag: str | None = None,
+) -> Response:
+    """An export as a response, with its type, file name, caching and (optional) ETag."""
+    spec = files.FORMATS[fmt]
+    response = Response(content, content_type=spec.media_type)
+    response.headers.set(
+        "Content-Disposition", "attachment" if spec.attachment else "inline", filename=filename
+    )
+    response.headers["Cache-Control"] = cache_control
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = EXPORT_CSP
+    if etag is not None:
+        response.set_etag(etag)
+        response.make_conditional(request)
+    return response
+
+
+def export_response(edition: Edition, fmt: str, *, cache_control: str) -> Response:
+    """A published edition's export from the cache (rendered and stored on first use)."""
+    row = files.cached_export(edition, fmt)
+    db.session.commit()  # keeps a newly rendered export; nothing else is pending on a GET
+    return download(
+        row.content,
+        fmt,
+        files.file_name(edition.statement, edition.number, fmt),
+        cache_control=cache_control,
+        etag=f"{edition.sha256[:16]}-{edition.id}-{fmt}-{row.id}",
+    )
+
+
+def _description(document: EditionDocument, limit: int = 200) -> str:
+    """The first paragraph as plain text, for link previews (Open Graph, Twitter, Atom)."""
+    for block in exports.html_blocks(document.body_html):
+        if block.kind in ("paragraph", "item") and block.text.strip():
+            text = re.sub(r"\s+", " ", block.text).strip()
+            if len(text) <= limit:
+                return text
+            return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return ""
+
+
+def edition_page_context(document: EditionDocument) -> dict[str, Any]:
+    """What the statement templates show of a document, in its language, unescaped."""
+    words = exports.labels_for(document.language)
+    groups = [
+        (heading, [exports.signatory_line(s, document.language) for s in members])
+        for heading, members in exports.signatory_groups(document)
+    ]
+    letter = document.letter
+    return {
+        "document": document,
+        "words": words,
+        "lang": exports.html_lang(document.language),
+        "page_lang": exports.html_lang(document.language),
+        "date_text": exports.format_date(document.date, document.language),
+        "human_date": lambda day: exports.format_date(day, document.language),
+        "body_html": document.body_html,  # sanitised by render_markdown
+        "groups": groups,
+        "count": len(document.signatories),
+        "identification": exports.has_affiliations(document),
+        "note_lines": exports.note_lines(document),
+        "letter_lines": exports.letter_lines(letter) if letter else [],
+        "salutation": " ".join(letter.salutation.split()) if letter else "",
+        "description": _description(document),
+        "coordinated_by": (
+            words["coordinated_by"].format(name=document.lead_organisation.strip())
+            if document.lead_organisation.strip()
+            else ""
+        ),
+    }

@@ -1,0 +1,773 @@
+"""Publishing operations: who an edition may list, publishing it, embargoes and preview links.
+
+An edition is a frozen snapshot (DESIGN "Statement life cycle"): revision, title, body with
+the signatory count filled in, date, the ordered list of signatories who endorsed that
+text, the letter block, and the SHA-256 of the exact published text. It is never edited:
+publishing again makes edition n+1. An edition is public from ``public_from`` (an embargo
+when that lies in the future); nothing else decides what the public sees.
+
+Every operation takes the acting user explicitly, checks permission and the life cycle,
+writes audit events and queues mail; the caller commits (one request, one commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from coalition import audit
+from coalition.domain import lifecycle
+from coalition.domain.collation import RULES_VERSION, sort_key
+from coalition.domain.errors import Conflict, NotFound, ValidationError
+from coalition.domain.exports import format_date
+from coalition.domain.integrity import (
+    Endorsement,
+    RevisionMark,
+    baseline,
+    plan_publication,
+)
+from coalition.domain.lifecycle import State
+from coalition.domain.limits import clean_note
+from coalition.domain.placeholders import fill_count
+from coalition.domain.revisions import text_sha256
+from coalition.extensions import db
+from coalition.mail import outbox
+from coalition.models import (
+    AuditEvent,
+    Edition,
+    EditionSignatory,
+    Revision,
+    Signature,
+    Statement,
+    User,
+    utcnow,
+)
+from coalition.security import hash_token, new_token
+
+EMBARGO_LIFTED = "edition.embargo_lifted"
+
+
+def now() -> dt.datetime:
+    """The current time, aware UTC (one seam, so tests can move the clock past an embargo)."""
+    return utcnow()
+
+
+def statement_zone(statement: Statement) -> zoneinfo.ZoneInfo:
+    """The statement's time zone (UTC when the stored name is unknown)."""
+    try:
+        return zoneinfo.ZoneInfo(statement.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def today(statement: Statement) -> dt.date:
+    """Today's date in the statement's time zone: the default publication date."""
+    return now().astimezone(statement_zone(statement)).date()
+
+
+def _check_lead(actor: User, statement: Statement) -> None:
+    # Other organisations' statements are hidden, not forbidden: their existence is not told.
+    if actor.organisation_id != statement.organisation_id:
+        raise NotFound("No such statement.", fields={"id": "not found"})
+
+
+# --- who an edition lists -----------------------------------------------------------------
+
+
+def live_signatures(statement: Statement) -> list[Signature]:
+    """Every live signature in published order (organisations first when grouped)."""
+    rows = list(
+        db.session.scalars(
+            select(Signature)
+            .where(Signature.statement_id == statement.id, Signature.status == "live")
+            .order_by(Signature.sort_key, Signature.id)
+        )
+    )
+    if any(row.sort_rules != RULES_VERSION for row in rows):
+        # Keys saved under older collation rules would put names in an outdated order.
+        rows.sort(key=lambda row: (sort_key(row.name, statement.language, row.sort_as), row.id))
+    if statement.group_individuals:
+        rows.sort(key=lambda row: row.kind == "individual")  # stable: keeps each group's order
+    return rows
+
+
+def revision_marks(statement: Statement) -> list[RevisionMark]:
+    """Each revision's number and whether the lead marked it substantive."""
+    rows = db.session.execute(
+        select(Revision.number, Revision.substantive)
+        .where(Revision.statement_id == statement.id)
+        .order_by(Revision.number)
+    )
+    return [RevisionMark(number, bool(substantive)) for number, substantive in rows]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Who a publication of the current revision may list, and who must re-confirm first."""
+
+    revision: int
+    baseline: int  # the oldest revision whose endorsement still covers the current text
+    endorsing: list[Signature]
+    outstanding: list[Signature]
+
+
+def plan(statement: Statement) -> Plan:
+    """Split the live signatures into those endorsing the current text and those outstanding."""
+    signatures = live_signatures(statement)
+    marks = revision_marks(statement)
+    target = statement.current_revision
+    result = plan_publication(
+        (Endorsement(s.id, s.name, s.revision_number) for s in signatures), marks, target
+    )
+    endorsing = {endorsement.signature_id for endorsement in result.endorsing}
+    return Plan(
+        revision=target,
+        baseline=baseline(marks, target),
+        endorsing=[s for s in signatures if s.id in endorsing],
+        outstanding=[s for s in signatures if s.id not in endorsing],
+    )
+
+
+# --- editions -------------------------------------------------------------------------------
+
+
+def editions(statement: Statement) -> list[Edition]:
+    """Every edition of a statement, oldest first (embargoed ones included)."""
+    return list(
+        db.session.scalars(
+            select(Edition).where(Edition.statement_id == statement.id).order_by(Edition.number)
+        )
+    )
+
+
+def get_edition(statement: Statement, number: int) -> Edition:
+    """One edition of a statement, or NotFound."""
+    edition = db.session.scalar(
+        select(Edition).where(Edition.statement_id == statement.id, Edition.number == number)
+    )
+    if edition is None:
+        raise NotFound(f"Edition {number} does not exist.", fields={"edition": "not found"})
+    return edition
+
+
+def is_public(edition: Edition, at: dt.datetime | None = None) -> bool:
+    """An edition is public once its embargo time has come, and not before."""
+    return edition.public_from <= (at or now())
+
+
+def is_embargoed(edition: Edition) -> bool:
+    """Whether the edition was published under an embargo (whether or not it has lifted)."""
+    return edition.public_from > edition.published_at
+
+
+def statement_by_slug(slug: str) -> Statement | None:
+    if not slug or len(slug) > 120:
+        return None
+    return db.session.scalar(select(Statement).where(Statement.slug == slug))
+
+
+def public_editions(statement: Statement, at: dt.datetime | None = None) -> list[Edition]:
+    """The editions the public may read, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Edition)
+            .where(Edition.statement_id == statement.id, Edition.public_from <= (at or now()))
+            .order_by(Edition.number)
+        )
+    )
+
+
+def public_url(statement: Statement) -> str:
+    """The statement's public page, absolute (mail and exports have no request)."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{statement.slug}"
+
+
+def permalink(statement: Statement, number: int) -> str:
+    """The stable address of one edition."""
+    return f"{public_url(statement)}/editions/{number}"
+
+
+# --- what a publication would be --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Exactly what publishing now would freeze: shown to the lead before confirming."""
+
+    number: int
+    revision: int
+    title: str
+    body: str
+    date: dt.date
+    note: str
+    public_from: dt.datetime | None  # None: public at once
+    language: str
+    letter: dict[str, str] | None
+    group_individuals: bool
+    signatures: tuple[Signature, ...]
+    left_out: tuple[Signature, ...]
+    retracting: tuple[Signature, ...]
+    added: tuple[str, ...]  # names new since the previous edition
+    retracted: tuple[str, ...]  # names of the previous edition withdrawn since
+    sha256: str
+    fingerprint: str
+
+    @property
+    def count(self) -> int:
+        return len(self.signatures)
+
+    @property
+    def names(self) -> list[str]:
+        return [signature.name for signature in self.signatures]
+
+
+class PublicationChanged(Conflict):
+    """What would be published changed after the lead reviewed it (a signature came or went)."""
+
+    def __init__(self, preparation: Preparation):
+        super().__init__(
+            "Something changed since you reviewed this edition: check it again before publishing.",
+            fields={"fingerprint": "changed"},
+        )
+        self.preparation = preparation
+
+
+def _identity(signature: Signature, by_id: dict[int, Signature]) -> tuple[str, int]:
+    """One signer across its changes and re-confirmations: its invitation, else its first row."""
+    if signature.invitation_id is not None:
+        return ("invitation", signature.invitation_id)
+    return ("signature", min(_chain(signature, by_id)))
+
+
+def _chain(signature: Signature, by_id: dict[int, Signature]) -> set[int]:
+    """The signature and every earlier one it replaced."""
+    ids = {signature.id}
+    current = signature
+    while current.replaces_id is not None and current.replaces_id not in ids:
+        ids.add(current.replaces_id)
+        earlier = by_id.get(current.replaces_id)
+        if earlier is None:
+            break
+        current = earlier
+    return ids
+
+
+def _listed_at(statement: Statement) -> dict[int, dt.datetime]:
+    """For each signature an edition listed, when the first such edition was published."""
+    rows = db.session.execute(
+        select(EditionSignatory.signature_id, Edition.published_at)
+        .join(Edition, Edition.id == EditionSignatory.edition_id)
+        .where(Edition.statement_id == statement.id, EditionSignatory.signature_id.is_not(None))
+        .order_by(Edition.number)
+    )
+    listed: dict[int, dt.datetime] = {}
+    for signature_id, published_at in rows:
+        if signature_id is not None:
+            listed.setdefault(signature_id, published_at)
+    return listed
+
+
+def _retracting(
+    signatures: Iterable[Signature],
+    by_id: dict[int, Signature],
+    listed_at: dict[int, dt.datetime],
+    live_identities: Collection[tuple[str, int]],
+) -> list[Signature]:
+    """Withdrawn signatures that a published edition listed: withdrawals that are retractions."""
+    listed_identities: dict[tuple[str, int], dt.datetime] = {}
+    for signature_id, published_at in listed_at.items():
+        if signature_id in by_id:
+            key = _identity(by_id[signature_id], by_id)
+            if key not in listed_identities or published_at < listed_identities[key]:
+                listed_identities[key] = published_at
+    found = []
+    for signature in signatures:
+        if signature.status != "withdrawn":
+            continue
+        key = _identity(signature, by_id)
+        if key in live_identities:
+            continue  # withdrawn, then signed again: still listed
+        first_listed = listed_identities.get(key)
+        if _chain(signature, by_id) & listed_at.keys() or (
+            # A re-confirmation that did not record what it replaced: its signer was listed
+            # before this withdrawal, so the withdrawal came after publication.
+            first_listed is not None
+            and signature.ended_at is not None
+            and first_listed <= signature.ended_at
+        ):
+            found.append(signature)
+    return found
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def suggested_note(
+    *, added: Sequence[str], retracted: Sequence[str], awaiting: int, text_changed: bool
+) -> str:
+    """A note for a new edition saying what changed ("2 signatories added; ...")."""
+    parts = []
+    if added:
+        parts.append(_plural(len(added), "signatory", "signatories") + " added")
+    if retracted:
+        word = "signature" if len(retracted) == 1 else "signatures"
+        parts.append(f"{word} of {_names(retracted)} retracted")
+    if text_changed:
+        parts.append("text corrected")
+    if awaiting:
+        parts.append(
+            _plural(awaiting, "signatory", "signatories")
+            + " not listed until they re-confirm the corrected text"
+        )
+    if not parts:
+        return "Published again without changes."
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _fingerprint(values: dict[str, object]) -> str:
+    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def letter_block(statement: Statement) -> dict[str, str] | None:
+    """The joint letter's addressee block and salutation, or None for a plain statement."""
+    if not statement.is_letter:
+        return None
+    return {
+        "addressee_name": statement.letter_addressee_name.strip(),
+        "addressee_title": statement.letter_addressee_title.strip(),
+        "addressee_address": statement.letter_addressee_address.strip(),
+        "salutation": statement.letter_salutation.strip(),
+    }
+
+
+def prepare(
+    statement: Statement,
+    *,
+    date: dt.date | None = None,
+    note: str | None = None,
+    public_from: dt.datetime | None = None,
+    exclude_outstanding: bool = False,
+    include: Iterable[int] = (),
+) -> Preparation:
+    """What publishing the statement now would freeze; raises what publishing would raise.
+
+    ``include`` names outstanding signatures the lead wants listed: they must have
+    re-confirmed (signed the current text) by now, or publication is refused. Other
+    outstanding signatures block publication unless ``exclude_outstanding`` leaves them out
+    (they stay live and outstanding, and can re-confirm for the next edition). A ``note``
+    of None suggests one for a new edition from what changed since the previous one.
+    """
+    state = statement.state_enum
+    if not lifecycle.can_publish(state):
+        raise lifecycle.TransitionNotAllowed(
+            f"Only a statement that is open or closed for signing can be published; "
+            f"this one is {lifecycle.LABELS[state].lower()}.",
+            fields={"state": f"cannot publish from {state.value}"},
+        )
+    current = plan(statement)
+    wanted = set(include)
+    blocked = [s for s in current.outstanding if s.id in wanted or not exclude_outstanding]
+    if blocked:
+        raise Conflict(
+            f"{_plural(len(blocked), 'signatory', 'signatories')} endorsed an older text than "
+            f"the current revision {current.revision} and must re-confirm before being listed: "
+            f"{_names([s.name for s in blocked])}. Wait for them to re-confirm, or leave them "
+            "out of this edition (they can re-confirm for the next one).",
+            fields={"exclude_outstanding": "outstanding signatures must be left out"},
+            outstanding=[s.name for s in blocked],
+        )
+
+    revision = db.session.scalar(
+        select(Revision).where(
+            Revision.statement_id == statement.id, Revision.number == statement.current_revision
+        )
+    )
+    if revision is None:  # the schema keeps every revision: only a broken database gets here
+        raise NotFound("The current revision is missing.", fields={"revision": "not found"})
+    history = editions(statement)
+    previous = history[-1] if history else None
+
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    publication_date = date or today(statement)
+    if previous is not None and publication_date < previous.date:
+        raise ValidationError(
+            f"The date cannot be before edition {previous.number}'s date "
+            f"({previous.date.isoformat()}).",
+            fields={"date": f"must be {previous.date.isoformat()} or later"},
+        )
+
+    moment = now()
+    floor = max((edition.public_from for edition in history), default=None)
+    if public_from is not None:
+        if public_from.tzinfo is None:
+            raise ValidationError(
+                "The embargo time needs a time zone.", fields={"public_from": "needs a time zone"}
+            )
+        public_from = public_from.astimezone(dt.UTC)
+        if public_from <= moment:
+            raise ValidationError(
+                "The embargo time has passed: leave it empty to publish at once.",
+                fields={"public_from": "must be in the future"},
+            )
+        if floor is not None and public_from < floor:
+            raise ValidationError(
+                "This edition cannot become public before the previous one does.",
+                fields={"public_from": "must not be before the previous edition's embargo"},
+            )
+    elif floor is not None and floor > moment:
+        public_from = floor  # a correction made under embargo goes out when the embargo lifts
+
+    # Signers across their changes and re-confirmations: who is new, who has retracted.
+    everyone = list(
+        db.session.scalars(select(Signature).where(Signature.statement_id == statement.id))
+    )
+    by_id = {signature.id: signature for signature in everyone}
+    live_identities = {
+        _identity(s, by_id) for s in [*current.endorsing, *current.outstanding]
+    }
+    retracting = _retracting(everyone, by_id, _listed_at(statement), live_identities)
+    listed_identities = {_identity(s, by_id): s.name for s in current.endorsing}
+    previous_identities: dict[tuple[str, int], str] = {}
+    if previous is not None:
+        for row in previous.signatories:
+            if row.signature_id in by_id:
+                previous_identities[_identity(by_id[row.signature_id], by_id)] = row.name
+    added = tuple(
+        name for key, name in listed_identities.items() if key not in previous_identities
+    )
+    retracted = tuple(
+        name
+        for key, name in previous_identities.items()
+        if key not in listed_identities and key not in live_identities
+    )
+
+    if note is None:
+        text_changed = False
+        if previous is not None and previous.revision_number != revision.number:
+            before = db.session.scalar(
+                select(Revision).where(
+                    Revision.statement_id == statement.id,
+                    Revision.number == previous.revision_number,
+                )
+            )
+            text_changed = before is None or (before.title, before.body) != (
+                revision.title,
+                revision.body,
+            )
+        note = (
+            suggested_note(
+                added=added,
+                retracted=retracted,
+                awaiting=len(current.outstanding),
+                text_changed=text_changed,
+            )
+            if previous is not None
+            else ""
+        )
+    note_ = clean_note(note)
+
+    count = len(current.endorsing)
+    title = fill_count(revision.title, count, statement.language).strip()
+    body = fill_count(revision.body, count, statement.language)
+    letter = letter_block(statement)
+    number = (previous.number if previous else 0) + 1
+    sha256 = text_sha256(title, body)
+    fingerprint = _fingerprint(
+        {
+            "number": number,
+            "revision": revision.number,
+            "sha256": sha256,
+            "date": publication_date.isoformat(),
+            "note": note_,
+            "public_from": public_from.isoformat() if public_from else None,
+            "letter": letter,
+            "language": statement.language,
+            "group": statement.group_individuals,
+            "signatures": [
+                [s.id, s.name, s.kind, s.country, s.affiliation] for s in current.endorsing
+            ],
+            "retracting": [s.id for s in retracting],
+        }
+    )
+    return Preparation(
+        number=number,
+        revision=revision.number,
+        title=title,
+        body=body,
+        date=publication_date,
+        note=note_,
+        public_from=public_from,
+        language=statement.language,
+        letter=letter,
+        group_individuals=statement.group_individuals,
+        signatures=tuple(current.endorsing),
+        left_out=tuple(current.outstanding),
+        retracting=tuple(retracting),
+        added=added,
+        retracted=retracted,
+        sha256=sha256,
+        fingerprint=fingerprint,
+    )
+
+
+def publish(
+    actor: User,
+    statement: Statement,
+    *,
+    date: dt.date | None = None,
+    note: str | None = None,
+    public_from: dt.datetime | None = None,
+    exclude_outstanding: bool = False,
+    include: Iterable[int] = (),
+    expected_fingerprint: str | None = None,
+) -> Edition:
+    """Publish the statement's current text as a new, frozen edition; the lead only.
+
+    Refuses (409) unless the statement is open or closed, and while outstanding signatures
+    are neither re-confirmed nor left out (see :func:`prepare`). With ``expected_fingerprint``
+    (the confirmation step's), refuses with :class:`PublicationChanged` when what would be
+    published is no longer exactly what the lead reviewed.
+    """
+    _check_lead(actor, statement)
+    # Lock the statement (PostgreSQL) so two publications cannot both take the same number;
+    # the unique (statement, number) constraint is the last line of defence on SQLite.
+    db.session.scalar(select(Statement).where(Statement.id == statement.id).with_for_update())
+    preparation = prepare(
+        statement,
+        date=date,
+        note=note,
+        public_from=public_from,
+        exclude_outstanding=exclude_outstanding,
+        include=include,
+    )
+    if expected_fingerprint is not None and expected_fingerprint != preparation.fingerprint:
+        raise PublicationChanged(preparation)
+
+    moment = now()
+    edition = Edition(
+        statement_id=statement.id,
+        number=preparation.number,
+        revision_number=preparation.revision,
+        title=preparation.title,
+        body=preparation.body,
+        date=preparation.date,
+        note=preparation.note,
+        sha256=preparation.sha256,
+        language=preparation.language,
+        letter=preparation.letter,
+        published_at=moment,
+        public_from=preparation.public_from or moment,
+        published_by_id=actor.id,
+        signatory_count=preparation.count,
+        group_individuals=preparation.group_individuals,
+    )
+    db.session.add(edition)
+    db.session.flush()
+    for position, signature in enumerate(preparation.signatures, start=1):
+        db.session.add(
+            EditionSignatory(
+                edition_id=edition.id,
+                position=position,
+                signature_id=signature.id,
+                name=signature.name,
+                kind=signature.kind,
+                affiliation=signature.affiliation or "",
+                country=signature.country or "",
+                revision_number=signature.revision_number,
+            )
+        )
+    for signature in preparation.retracting:
+        signature.status = "retracted"
+        audit.record(
+            "signature.retracted",
+            actor=actor,
+            statement=statement,
+            signature=signature.id,
+            name=signature.name,
+            edition=edition.number,
+        )
+
+    old_state = statement.state
+    lifecycle.transition(statement.state_enum, State.PUBLISHED)
+    statement.state = State.PUBLISHED.value
+    statement.published_at = moment
+    statement.updated_at = moment
+    audit.record(
+        "statement.state_changed",
+        actor=actor,
+        statement=statement,
+        old=old_state,
+        new=State.PUBLISHED.value,
+    )
+    audit.record(
+        "edition.published",
+        actor=actor,
+        statement=statement,
+        edition=edition.number,
+        revision=edition.revision_number,
+        date=edition.date.isoformat(),
+        public_from=preparation.public_from.isoformat() if preparation.public_from else None,
+        signatories=preparation.count,
+        left_out=[s.name for s in preparation.left_out],
+        retracted=[s.name for s in preparation.retracting],
+        sha256=edition.sha256,
+        note=edition.note,
+    )
+    _queue_notices(statement, edition, preparation)
+    db.session.flush()
+    return edition
+
+
+def _queue_notices(statement: Statement, edition: Edition, preparation: Preparation) -> None:
+    """A publication notice to every listed signatory, sent when the edition becomes public."""
+    context = {
+        "title": edition.title,
+        "date": format_date(edition.date, edition.language),
+        "url": public_url(statement),
+        "permalink": permalink(statement, edition.number),
+        "edition": edition.number,
+        "note": edition.note,
+        "count": edition.signatory_count,
+        "lead": statement.organisation.name,
+    }
+    sent: set[str] = set()
+    for signature in preparation.signatures:
+        address = signature.signer_email.strip()
+        if not address or address.lower() in sent:
+            continue
+        sent.add(address.lower())
+        message = outbox.queue(
+            "publication_notice",
+            to=address,
+            subject=f"Published: {edition.title}"[:300],
+            context={**context, "name": signature.name, "signer_name": signature.signer_name},
+            statement=statement,
+            invitation=signature.invitation,
+        )
+        if preparation.public_from is not None:
+            # Under embargo the link answers 404 until the embargo lifts: mail then.
+            message.next_attempt_at = preparation.public_from
+
+
+# --- embargoes and preview links ---------------------------------------------------------------
+
+
+def lift_due_embargoes(at: dt.datetime | None = None) -> list[Edition]:
+    """Record every embargo whose time has come (the cron's `publish-due`); returns those editions.
+
+    Visibility itself needs no job (an edition is public iff ``public_from <= now``, checked
+    on every request) and the notices were queued for that moment at publication; this
+    writes the audit event that says when the edition went public.
+    """
+    moment = at or now()
+    due = list(
+        db.session.scalars(
+            select(Edition)
+            .where(Edition.public_from <= moment, Edition.public_from > Edition.published_at)
+            .order_by(Edition.public_from, Edition.id)
+        )
+    )
+    if not due:
+        return []
+    done = {
+        (event.statement_id, (event.detail or {}).get("edition"))
+        for event in db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == EMBARGO_LIFTED,
+                AuditEvent.statement_id.in_({edition.statement_id for edition in due}),
+            )
+        )
+    }
+    lifted = []
+    for edition in due:
+        if (edition.statement_id, edition.number) in done:
+            continue
+        audit.record(
+            EMBARGO_LIFTED,
+            actor=None,
+            statement=edition.statement,
+            edition=edition.number,
+            public_from=edition.public_from.isoformat(),
+        )
+        lifted.append(edition)
+    return lifted
+
+
+def create_preview_link(actor: User, statement: Statement, edition: Edition) -> str:
+    """A new private preview link for journalists (replacing any earlier one); the lead only.
+
+    Returns the token, shown once: only its hash is stored.
+    """
+    _check_lead(actor, statement)
+    if edition.statement_id != statement.id:
+        raise NotFound("No such edition.", fields={"edition": "not found"})
+    token = new_token()
+    replaced = edition.preview_token_hash is not None
+    edition.preview_token_hash = hash_token(token)
+    audit.record(
+        "edition.preview_link_created",
+        actor=actor,
+        statement=statement,
+        edition=edition.number,
+        replaced=replaced,
+    )
+    return token
+
+
+def revoke_preview_link(actor: User, statement: Statement, edition: Edition) -> None:
+    """Stop an edition's preview link from working; the lead only."""
+    _check_lead(actor, statement)
+    if edition.statement_id != statement.id:
+        raise NotFound("No such edition.", fields={"edition": "not found"})
+    if edition.preview_token_hash is None:
+        return
+    edition.preview_token_hash = None
+    audit.record(
+        "edition.preview_link_revoked", actor=actor, statement=statement, edition=edition.number
+    )
+
+
+def edition_for_preview(slug: str, token: str) -> Edition:
+    """The edition a preview link opens, embargoed or not; NotFound for anything else."""
+    statement = statement_by_slug(slug)
+    if statement is None or not token or len(token) > 200:
+        raise NotFound("This preview link is not valid.", fields={"token": "not valid"})
+    edition = db.session.scalar(
+        select(Edition).where(
+            Edition.statement_id == statement.id,
+            Edition.preview_token_hash == hash_token(token),
+        )
+    )
+    if edition is None:
+        raise NotFound("This preview link is not valid.", fields={"token": "not valid"})
+    return edition
+
+
+def recent_public_editions(limit: int = 50) -> list[Edition]:
+    """The newest public edition of each recently published statement, newest first (the feed)."""
+    newest: dict[int, Edition] = {}
+    rows = db.session.scalars(
+        select(Edition)
+        .where(Edition.public_from <= now())
+        .order_by(Edition.public_from.desc(), Edition.id.desc())
+        .limit(limit * 10)
+    )
+    for edition in rows:
+        if edition.statement_id not in newest:
+            newest[edition.statement_id] = edition
+    return list(newest.values())[:limit]

@@ -1,0 +1,292 @@
+"""The lead's publishing pages: resolve outstanding signatures, confirm, editions, draft exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from coalition.accounts.views import apply_errors
+from coalition.domain import lifecycle
+from coalition.domain.errors import DomainError, NotFound
+from coalition.domain.placeholders import COUNT_PLACEHOLDER, has_count_placeholder
+from coalition.drafting import forms as drafting_forms
+from coalition.drafting import services as drafting
+from coalition.extensions import db
+from coalition.models import Edition, Statement, User
+from coalition.publishing import files, forms, services
+from coalition.publishing.responses import (
+    NO_STORE,
+    download,
+    edition_page_context,
+    export_response,
+)
+from coalition.web import local_time
+
+bp = Blueprint("publishing", __name__)
+
+DRAFT_FORMATS = "md, txt, html, embed, pdf, docx, zip"
+ALL_FORMATS = "any(" + ", ".join(files.FORMATS) + ")"
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _statement(statement_id: int) -> Statement:
+    try:
+        return drafting.statement_for(_user(), statement_id)
+    except NotFound:
+        abort(404)
+
+
+def _edition(statement: Statement, number: int) -> Edition:
+    try:
+        return services.get_edition(statement, number)
+    except NotFound:
+        abort(404)
+
+
+def _embargo_utc(form: forms.PublishForm, statement: Statement) -> dt.datetime | None:
+    """The embargo field is typed in the statement's time zone."""
+    if form.public_from.data is None:
+        return None
+    return form.public_from.data.replace(tzinfo=services.statement_zone(statement))
+
+
+def _publish_values(
+    form: forms.PublishForm, statement: Statement, outstanding_ids: list[int]
+) -> dict[str, object]:
+    """The service's arguments from the form: unticked outstanding signatures must re-confirm."""
+    leave_out = set(form.leave_out.data or [])
+    return {
+        "date": form.date.data,
+        "note": form.note.data or "",
+        "public_from": _embargo_utc(form, statement),
+        "exclude_outstanding": True,
+        "include": [i for i in outstanding_ids if i not in leave_out],
+    }
+
+
+def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> tuple[str, int]:
+    """The publish page: the form (when publication is possible), editions and draft exports."""
+    can_publish = lifecycle.can_publish(statement.state_enum)
+    current = services.plan(statement)
+    history = list(reversed(services.editions(statement)))
+    revision = drafting.latest_revision(statement)
+    return (
+        render_template(
+            "publishing/publish.html",
+            statement=statement,
+            form=form,
+            can_publish=can_publish,
+            plan=current,
+            editions=history,
+            now=services.now(),
+            tz=services.statement_zone(statement),
+            has_placeholder=has_count_placeholder(revision.title + revision.body),
+            placeholder=COUNT_PLACEHOLDER,
+            preview_form=forms.PreviewLinkForm(),
+            revoke_form=forms.RevokePreviewForm(),
+            state_form=drafting_forms.StateForm(),
+            draft_formats=[(fmt, files.FORMATS[fmt].label) for fmt in DRAFT_FORMATS.split(", ")],
+            is_public=services.is_public,
+            is_embargoed=services.is_embargoed,
+        ),
+        status,
+    )
+
+
+def _confirmation(
+    statement: Statement,
+    form: forms.PublishForm,
+    preparation: services.Preparation,
+    changed: bool = False,
+) -> tuple[str, int]:
+    """The confirmation step: exactly what will be frozen, and the button that does it."""
+    form.fingerprint.data = preparation.fingerprint
+    document = files.preparation_document(statement, preparation)
+    return (
+        render_template(
+            "publishing/confirm.html",
+            statement=statement,
+            form=form,
+            preparation=preparation,
+            changed=changed,
+            tz=services.statement_zone(statement),
+            **edition_page_context(document),
+        ),
+        409 if changed else 200,
+    )
+
+
+@bp.route("/statements/<int:statement_id>/publish", methods=["GET", "POST"])
+def publish(statement_id: int) -> str | Response | tuple[str, int]:
+    """Publish a new edition (form, then a confirmation step); the statement's lead only."""
+    statement = _statement(statement_id)
+    current = services.plan(statement)
+    form = forms.PublishForm()
+    form.leave_out.choices = [
+        SelectChoice(s.id, f"{s.name} (signed revision {s.revision_number})")
+        for s in current.outstanding
+    ]
+    if request.method == "GET":
+        form.date.data = services.today(statement)
+        if lifecycle.can_publish(statement.state_enum) and services.editions(statement):
+            try:
+                form.note.data = services.prepare(
+                    statement, exclude_outstanding=True
+                ).note  # what changed since the last edition, for the lead to edit
+            except DomainError:
+                db.session.rollback()
+    if (
+        request.method == "POST"
+        and lifecycle.can_publish(statement.state_enum)
+        and not form.back.data
+        and form.validate_on_submit()
+    ):
+        values = _publish_values(form, statement, [s.id for s in current.outstanding])
+        try:
+            if form.confirm.data:
+                edition = services.publish(
+                    _user(),
+                    statement,
+                    expected_fingerprint=form.fingerprint.data or "",
+                    **values,  # type: ignore[arg-type]
+                )
+            else:
+                return _confirmation(
+                    statement, form, services.prepare(statement, **values)  # type: ignore[arg-type]
+                )
+        except services.PublicationChanged as error:
+            db.session.rollback()
+            return _confirmation(statement, form, error.preparation, changed=True)
+        except DomainError as error:
+            db.session.rollback()
+            if "outstanding" in error.extra:
+                form.leave_out.errors = [*form.leave_out.errors, error.message]
+            else:
+                apply_errors(form, error)
+        else:
+            db.session.commit()
+            if services.is_public(edition):
+                flash(
+                    f"Edition {edition.number} is published with {edition.signatory_count} "
+                    f"signatories: {services.public_url(statement)}",
+                    "success",
+                )
+            else:
+                flash(
+                    f"Edition {edition.number} is published under embargo: it becomes public "
+                    f"at the embargo time. Create a preview link below for journalists.",
+                    "success",
+                )
+            return redirect(url_for("publishing.publish", statement_id=statement.id))
+    return _page(statement, form, 422 if form.errors else 200)
+
+
+@bp.route("/statements/<int:statement_id>/editions/<int:number>")
+def lead_edition(statement_id: int, number: int) -> str:
+    """One edition as the public sees (or will see) it, embargoed or not; the lead only."""
+    statement = _statement(statement_id)
+    edition = _edition(statement, number)
+    visible = services.editions(statement)
+    document = files.edition_document(edition)
+    banner = None
+    if not services.is_public(edition):
+        until = local_time(edition.public_from, services.statement_zone(statement))
+        banner = (
+            "warning",
+            f"Under embargo: the public sees nothing of this edition until {until}.",
+        )
+    return render_template(
+        "publishing/public.html",
+        statement=statement,
+        edition=edition,
+        editions=visible,
+        newest=visible[-1],
+        banner=banner,
+        lead_view=True,
+        noindex=True,
+        links={
+            fmt: url_for(
+                "publishing.lead_edition_export", statement_id=statement.id, number=number, fmt=fmt
+            )
+            for fmt in files.FORMATS
+        },
+        edition_url=lambda n: url_for(
+            "publishing.lead_edition", statement_id=statement.id, number=n
+        ),
+        **edition_page_context(document),
+    )
+
+
+@bp.get(f"/statements/<int:statement_id>/editions/<int:number>/export.<{ALL_FORMATS}:fmt>")
+def lead_edition_export(statement_id: int, number: int, fmt: str) -> Response:
+    """An edition's export for the lead, also under embargo (from the same cache)."""
+    statement = _statement(statement_id)
+    edition = _edition(statement, number)
+    return export_response(edition, fmt, cache_control=NO_STORE)
+
+
+@bp.post("/statements/<int:statement_id>/editions/<int:number>/preview-link")
+def create_preview_link(statement_id: int, number: int) -> str | Response:
+    """Make a private preview link for journalists, shown once; the lead only."""
+    statement = _statement(statement_id)
+    edition = _edition(statement, number)
+    form = forms.PreviewLinkForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("publishing.publish", statement_id=statement.id))
+    token = services.create_preview_link(_user(), statement, edition)
+    db.session.commit()
+    link = url_for("publishing.preview", slug=statement.slug, token=token, _external=True)
+    response = Response(
+        render_template(
+            "publishing/preview_link.html", statement=statement, edition=edition, link=link
+        )
+    )
+    response.headers["Cache-Control"] = NO_STORE  # the link is a secret, shown only here
+    return response
+
+
+@bp.post("/statements/<int:statement_id>/editions/<int:number>/preview-link/revoke")
+def revoke_preview_link(statement_id: int, number: int) -> Response:
+    """Stop an edition's preview link from working; the lead only."""
+    statement = _statement(statement_id)
+    edition = _edition(statement, number)
+    if forms.RevokePreviewForm().validate_on_submit():
+        services.revoke_preview_link(_user(), statement, edition)
+        db.session.commit()
+        flash(f"The preview link of edition {number} no longer works.", "success")
+    return redirect(url_for("publishing.publish", statement_id=statement.id))
+
+
+@bp.get(f"/statements/<int:statement_id>/publish/draft.<any({DRAFT_FORMATS}):fmt>")
+def draft_export(statement_id: int, fmt: str) -> Response:
+    """The current text as it would be published now, marked DRAFT; the lead only."""
+    statement = _statement(statement_id)
+    draft = files.draft_document(statement)
+    stem = f"{statement.slug}-DRAFT"
+    content = files.render(draft.document, fmt, stem)
+    return download(
+        content, fmt, files.file_name(statement, 0, fmt, draft=True), cache_control=NO_STORE
+    )
+
+
+@bp.get("/statements/<int:statement_id>/publish/signatories.csv")
+def lead_signatories_csv(statement_id: int) -> Response:
+    """Every live signature with its signer's contacts, in published order; the lead only."""
+    statement = _statement(statement_id)
+    return download(
+        files.lead_csv(statement),
+        "csv",
+        f"{statement.slug}-signatories-with-contacts.csv",
+        cache_control=NO_STORE,
+    )
+
+
+from coalition.publishing import public  # noqa: E402,F401  (public routes register on import)
