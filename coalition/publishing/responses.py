@@ -87,7 +87,6 @@ def edition_page_context(document: EditionDocument) -> dict[str, Any]:
         "document": document,
         "words": words,
         "lang": exports.html_lang(document.language),
-        "page_lang": exports.html_lang(document.language),
         "date_text": exports.format_date(document.date, document.language),
         "human_date": lambda day: exports.format_date(day, document.language),
         "body_html": document.body_html,  # sanitised by render_markdown

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from coalition.accounts.views import apply_errors
 from coalition.domain import lifecycle
 from coalition.domain.errors import DomainError, NotFound
+from coalition.domain.exports import format_date
 from coalition.domain.placeholders import COUNT_PLACEHOLDER, has_count_placeholder
 from coalition.drafting import forms as drafting_forms
 from coalition.drafting import services as drafting
@@ -95,7 +105,7 @@ def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> t
             state_form=drafting_forms.StateForm(),
             draft_formats=[(fmt, files.FORMATS[fmt].label) for fmt in DRAFT_FORMATS.split(", ")],
             is_public=services.is_public,
-            is_embargoed=services.is_embargoed,
+            human_date=lambda day: format_date(day, statement.language),
         ),
         status,
     )
@@ -244,7 +254,7 @@ def create_preview_link(statement_id: int, number: int) -> str | Response:
     token = services.create_preview_link(_user(), statement, edition)
     db.session.commit()
     link = url_for("publishing.preview", slug=statement.slug, token=token, _external=True)
-    response = Response(
+    response = make_response(
         render_template(
             "publishing/preview_link.html", statement=statement, edition=edition, link=link
         )

@@ -212,6 +212,7 @@ def test_an_embargo_is_typed_in_the_statements_time_zone(
 
     made = client.post(f"/statements/{world.id}/editions/1/preview-link")
     assert made.status_code == 200 and made.headers["Cache-Control"] == "private, no-store"
+    assert made.mimetype == "text/html"
     link = re.search(r'id="preview-link" class="token" value="([^"]+)"',
                      made.get_data(as_text=True))
     assert link and "/preview/" in link.group(1)

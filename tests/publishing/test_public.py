@@ -248,3 +248,20 @@ def test_the_atom_feed_lists_published_statements(app: Flask, client: FlaskClien
     assert entry.find("atom:link", ns).get("href") == f"http://coalition.test/s/{info['slug']}"
     assert entry.findtext("atom:updated", namespaces=ns).endswith("Z")
     assert "7 signatories" in entry.findtext("atom:summary", namespaces=ns)
+
+
+def test_dates_and_fixed_words_follow_the_statements_language(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        world = make_world(language="fr", body="Nous, les {{signatories}} signataires.")
+        services.publish(world.lead, world.statement, date=dt.date(2026, 12, 3))
+        db.session.commit()
+        slug = world.statement.slug
+    page = client.get(f"/s/{slug}").get_data(as_text=True)
+    text = parse(page).text
+    assert "3 décembre 2026" in text and "Signataires (7)" in text
+    assert "Nous, les 7 signataires." in text
+    assert '<article class="public-statement" lang="fr"' in page
+    plain = client.get(f"/s/{slug}.txt").get_data(as_text=True)
+    assert "3 décembre 2026" in plain and "Signataires (7)" in plain
