@@ -460,8 +460,9 @@ def _comment(statement: Statement, comment_id: int) -> Comment:
         abort(404)
 
 
-def _back(statement_id: int, comment: Comment | None = None) -> Response:
-    anchor = f"#comment-{comment.parent_id or comment.id}" if comment is not None else ""
+def _back(statement_id: int, comment: Comment | None = None, *, ok: bool = True) -> Response:
+    # After a refusal, land at the top where the message is shown, not beside the comment.
+    anchor = f"#comment-{comment.parent_id or comment.id}" if comment is not None and ok else ""
     show = request.args.get("show")
     return redirect(
         url_for("invitations.comments", statement_id=statement_id, show=show or None) + anchor
@@ -476,12 +477,13 @@ def reply(statement_id: int, comment_id: int) -> Response:
     form = forms.ReplyForm()
     if not form.validate_on_submit():
         flash("Write a reply before sending it.", "error")
-        return _back(statement_id, comment)
+        return _back(statement_id, comment, ok=False)
     try:
         services.reply(_user(), comment, body=form.body.data, visibility=form.visibility.data)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+        return _back(statement_id, comment, ok=False)
     else:
         db.session.commit()
         flash("Your reply is saved.", "success")
@@ -521,9 +523,11 @@ def accept(statement_id: int, comment_id: int) -> Response:
             "still here. Read the paragraph as it is now, then accept again.",
             "warning",
         )
+        return _back(statement_id, comment, ok=False)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+        return _back(statement_id, comment, ok=False)
     else:
         db.session.commit()
         flash(f"Accepted: saved as revision {revision.number}.", "success")

@@ -130,7 +130,8 @@ def _log_unsent(now: dt.datetime) -> int:
         .limit(BATCH)
     ).all()
     for message in messages:
-        log.info(
+        # WARNING, so it shows with no logging set up (a local trial, the CLI).
+        log.warning(
             "Outbox message %s (no MAIL_HOST, not sent)\nTo: %s\nSubject: %s\n\n%s",
             message.id, message.to_address, message.subject, message.body_text,
         )
