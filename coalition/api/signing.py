@@ -12,7 +12,7 @@ from coalition.api.common import Schema, lead_statement, parse
 from coalition.api.openapi import document
 from coalition.extensions import db, limiter
 from coalition.invitations.access import invitation_for_token
-from coalition.models import Signature
+from coalition.models import Invitation, Signature
 from coalition.security import api_route, partner
 from coalition.signing import services
 from coalition.signing.services import SignatureInput
@@ -45,7 +45,7 @@ def signature_json(signature: Signature) -> dict[str, Any]:
     }
 
 
-def _refreshed_invitation(token: str):  # type: ignore[no-untyped-def]
+def _refreshed_invitation(token: str) -> Invitation:
     invitation = invitation_for_token(token)
     if services.close_if_due(invitation.statement):
         db.session.commit()

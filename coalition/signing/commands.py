@@ -18,7 +18,8 @@ def close_due_command() -> None:
     closed = close_due_statements()
     db.session.commit()
     for statement in closed:
-        click.echo(f"Closed {statement.slug} (deadline {statement.sign_deadline:%Y-%m-%d %H:%M} UTC).")
+        deadline = statement.sign_deadline
+        click.echo(f"Closed {statement.slug} (deadline {deadline:%Y-%m-%d %H:%M} UTC).")
     click.echo(f"{len(closed)} statement(s) closed.")
 
 
@@ -38,4 +39,6 @@ def resort_command(everything: bool, statement_id: int | None) -> None:
         raise click.ClickException(f"No statement {statement_id}.")
     count = resort(statement=statement, everything=everything)
     db.session.commit()
-    click.echo(f"{count} sort key(s) recomputed (collation rules version {collation.RULES_VERSION}).")
+    click.echo(
+        f"{count} sort key(s) recomputed (collation rules version {collation.RULES_VERSION})."
+    )

@@ -123,7 +123,7 @@ class SignForm(SignerFields):
     def input(self, *, keep_contacts: bool = False) -> SignatureInput:
         data = super().input(keep_contacts=keep_contacts)
         upload = self.logo.data
-        if upload is not None and getattr(upload, "filename", ""):
+        if upload is not None and bool(getattr(upload, "filename", None)):
             # One byte past the limit is enough to know it is too large.
             from flask import current_app
 

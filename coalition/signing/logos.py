@@ -54,16 +54,16 @@ def process_logo(data: bytes, *, max_bytes: int, max_pixels: int) -> tuple[bytes
         with warnings.catch_warnings():
             # Pillow only warns below twice its own limit; treat that as a refusal too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=[kind])
-            width, height = image.size
+            opened = Image.open(io.BytesIO(data), formats=[kind])
+            width, height = opened.size
             if width < 1 or height < 1 or width * height > max_pixels:
                 raise _refuse(
                     f"The logo has too many pixels ({width}×{height}); "
                     f"at most {max_pixels:,} pixels."
                 )
-            image.seek(0)  # the first frame of an animation
-            image.load()
-            image = ImageOps.exif_transpose(image) or image
+            opened.seek(0)  # the first frame of an animation
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened
             has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
             image = image.convert("RGBA" if has_alpha else "RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))

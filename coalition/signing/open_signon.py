@@ -186,7 +186,9 @@ def _reviewable(actor: User, signature: Signature) -> Statement:
     if statement is None or statement.organisation_id != actor.organisation_id:
         raise NotFound("No such request.")
     if signature.invitation_id is not None or signature.status not in ("pending", "unconfirmed"):
-        raise Conflict("This request has already been decided.", fields={"status": signature.status})
+        raise Conflict(
+            "This request has already been decided.", fields={"status": signature.status}
+        )
     return statement
 
 

@@ -12,6 +12,7 @@ queues mail; the caller commits once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -30,8 +31,8 @@ from coalition.domain.integrity import (
     endorses,
     plan_publication,
 )
-from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
 from coalition.domain.lifecycle import State
+from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
 from coalition.extensions import db
 from coalition.mail import outbox
 from coalition.models import (
@@ -160,63 +161,91 @@ def _clean_date(value: object) -> dt.date | None:
     return value
 
 
-def _given(value: object, previous: object, default: object) -> object:
-    """The value sent, else the previous signature's, else the default."""
-    if value is not None:
-        return value
-    return previous if previous is not None else default
-
-
-def clean_input(data: SignatureInput, previous: Signature | None = None) -> CleanSignature:
-    """Check a signer's input; fields left out keep the previous signature's values."""
-
-    def prev(attribute: str) -> object:
-        return getattr(previous, attribute) if previous is not None else None
-
-    name = _line("name", data.name, required=True)
-    kind = _given(data.kind, prev("kind"), "organisation")
-    if kind not in SIGNATURE_KINDS:
+def _kind(value: object) -> str:
+    if value not in SIGNATURE_KINDS:
         message = "The kind must be organisation or individual."
         raise ValidationError(message, fields={"kind": message})
-    affiliation = _line("affiliation", _given(data.affiliation, prev("affiliation"), ""))
-    country = _line("country", _given(data.country, prev("country"), ""), limit=COUNTRY_MAX)
-    if len(country) == 2 and country.isalpha():
-        country = country.upper()  # an ISO 3166 code, as the exports expect
-    signer_name = _line("signer_name", _given(data.signer_name, prev("signer_name"), ""),
-                        required=True)
-    signer_role = _line("signer_role", _given(data.signer_role, prev("signer_role"), ""))
-    signer_email = clean_email(_given(data.signer_email, prev("signer_email"), ""))
-    board = (
-        _clean_date(data.board_approved_on)
-        if data.board_approved_on is not None
-        else prev("board_approved_on")
-    )
-    sort_as = _line("sort_as", _given(data.sort_as, prev("sort_as"), "")) or None
-    website = clean_website(_given(data.website, prev("website"), ""))
-    logo: bytes | None
-    logo_type: str | None
+    return str(value)
+
+
+def _country(value: object) -> str:
+    country = _line("country", value, limit=COUNTRY_MAX)
+    # A two-letter value is an ISO 3166 code, as the exports expect.
+    return country.upper() if len(country) == 2 and country.isalpha() else country
+
+
+def _logo(data: SignatureInput, previous: Signature | None) -> tuple[bytes | None, str | None]:
     if data.logo:
-        logo, logo_type = process_logo(
+        return process_logo(
             data.logo,
             max_bytes=current_app.config["LOGO_MAX_BYTES"],
             max_pixels=current_app.config["LOGO_MAX_PIXELS"],
         )
-    elif data.remove_logo or previous is None:
-        logo, logo_type = None, None
-    else:
-        logo, logo_type = previous.logo, previous.logo_type
+    if data.remove_logo or previous is None:
+        return None, None
+    return previous.logo, previous.logo_type
+
+
+def clean_input(data: SignatureInput, previous: Signature | None = None) -> CleanSignature:
+    """Check a signer's input; fields left out keep the previous signature's values.
+
+    Every field is checked before refusing, so a form shows all its mistakes at once.
+    """
+
+    def given(attribute: str, default: object = "") -> object:
+        value = getattr(data, attribute)
+        if value is not None:
+            return value
+        before = getattr(previous, attribute) if previous is not None else None
+        return before if before is not None else default
+
+    errors: dict[str, str] = {}
+    messages: list[str] = []
+    values: dict[str, object] = {}
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("name", lambda: _line("name", data.name, required=True)),
+        ("kind", lambda: _kind(given("kind", "organisation"))),
+        ("affiliation", lambda: _line("affiliation", given("affiliation"))),
+        ("country", lambda: _country(given("country"))),
+        ("signer_name", lambda: _line("signer_name", given("signer_name"), required=True)),
+        ("signer_role", lambda: _line("signer_role", given("signer_role"))),
+        ("signer_email", lambda: clean_email(given("signer_email"))),
+        ("board_approved_on", lambda: _clean_date(data.board_approved_on)
+         if data.board_approved_on is not None
+         else getattr(previous, "board_approved_on", None)),
+        ("sort_as", lambda: _line("sort_as", given("sort_as")) or None),
+        ("website", lambda: clean_website(given("website"))),
+        ("logo", lambda: _logo(data, previous)),
+    ]
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValidationError as error:
+            errors.update(error.fields or {name: error.message})
+            messages.append(error.message)
+    if errors:
+        message = messages[0] if len(messages) == 1 else (
+            f"Please correct the {len(messages)} fields marked: " + " ".join(messages)
+        )
+        raise ValidationError(message, fields=errors)
+    kind = str(values["kind"])
+    board = values["board_approved_on"]
+    logo_pair = values["logo"]
+    assert isinstance(logo_pair, tuple)
+    logo: bytes | None = logo_pair[0]
+    logo_type: str | None = logo_pair[1]
     return CleanSignature(
-        name=name,
-        kind=str(kind),
+        name=str(values["name"]),
+        kind=kind,
         # An affiliation identifies an individual; an organisation is its own affiliation.
-        affiliation=affiliation if kind == "individual" else "",
-        country=country,
-        signer_name=signer_name,
-        signer_role=signer_role,
-        signer_email=signer_email,
+        affiliation=str(values["affiliation"]) if kind == "individual" else "",
+        country=str(values["country"]),
+        signer_name=str(values["signer_name"]),
+        signer_role=str(values["signer_role"]),
+        signer_email=str(values["signer_email"]),
         board_approved_on=board if isinstance(board, dt.date) else None,
-        sort_as=sort_as,
-        website=website,
+        sort_as=values["sort_as"] if isinstance(values["sort_as"], str) else None,
+        website=str(values["website"]),
         logo=logo,
         logo_type=logo_type,
     )
@@ -504,7 +533,8 @@ def _chain_ids(signature: Signature) -> list[int]:
                 select(Signature.id).where(Signature.invitation_id == signature.invitation_id)
             )
         )
-    ids, current = [], signature
+    ids: list[int] = []
+    current: Signature | None = signature
     while current is not None and current.id not in ids:
         ids.append(current.id)
         current = db.session.get(Signature, current.replaces_id) if current.replaces_id else None

@@ -101,8 +101,8 @@ def _fill(form: forms.SignForm, invitation: Invitation, basis: Signature | None)
 
 def _allow_country(form: forms.SignerFields, value: str | None) -> None:
     """Keep a country given as free text (through the API) selectable in the form."""
-    if value and all(choice.value != value for choice in form.country.choices):  # type: ignore[union-attr]
-        form.country.choices.append(forms.SelectChoice(value, value))  # type: ignore[union-attr]
+    if value and all(choice.value != value for choice in form.country.choices):
+        form.country.choices.append(forms.SelectChoice(value, value))
 
 
 def signing_panel(
@@ -466,8 +466,10 @@ def sort_as(statement_id: int, signature_id: int) -> Response:
                             show=request.args.get("show", "list")) + f"#sig-{signature_id}")
 
 
-@bp.route("/statements/<int:statement_id>/signatories/<int:signature_id>/<any(approve, reject):decision>",
-          methods=["POST"])
+DECISION_RULE = "/statements/<int:statement_id>/signatories/<int:signature_id>/<any(approve, reject):decision>"  # noqa: E501
+
+
+@bp.route(DECISION_RULE, methods=["POST"])
 def decide(statement_id: int, signature_id: int, decision: str) -> Response:
     """Approve or reject an open sign-on request."""
     statement = _statement(statement_id)
@@ -483,7 +485,8 @@ def decide(statement_id: int, signature_id: int, decision: str) -> Response:
         else:
             db.session.commit()
             flash(
-                f"{signature.name} is {'approved and listed' if decision == 'approve' else 'rejected'}.",
+                f"{signature.name} is "
+                + ("approved and listed." if decision == "approve" else "rejected."),
                 "success",
             )
     return redirect(url_for("signing.signatories", statement_id=statement_id, show="pending"))

@@ -108,7 +108,8 @@ def test_bad_input_is_4xx_naming_the_field(app: Flask, client: FlaskClient):
 
 def test_signatories_in_published_order_without_contacts(app: Flask, client: FlaskClient):
     sid, _, secret = _setup(app)
-    names = ["Вясна", "the Zebra Trust", "Écoute", "“Amnesty”", "10 Rivers", "2 Rivers", "de Gaulle"]
+    names = ["Вясна", "the Zebra Trust", "Écoute", "“Amnesty”", "10 Rivers", "2 Rivers",
+             "de Gaulle"]
     with app.app_context():
         statement = db.session.get(Statement, sid)
         for name in names:

@@ -80,7 +80,8 @@ def test_outstanding_is_obvious_and_filters_split(app: Flask, client: FlaskClien
     )
     assert "Early Signer" in outstanding and "<strong>Late Signer</strong>" not in outstanding
     endorsed = client.get(f"/statements/{lead}/signatories?show=endorsed").get_data(as_text=True)
-    assert "<strong>Late Signer</strong>" in endorsed and "<strong>Early Signer</strong>" not in endorsed
+    assert "<strong>Late Signer</strong>" in endorsed
+    assert "<strong>Early Signer</strong>" not in endorsed
 
 
 def test_withdrawn_and_history_filters(app: Flask, client: FlaskClient, lead: int):

@@ -206,3 +206,13 @@ def test_svg_logo_refused_with_message_nothing_saved(app: Flask, client: FlaskCl
     assert response.status_code == 422
     assert "SVG is not accepted" in response.get_data(as_text=True)
     assert _count(app) == 0
+
+
+def test_every_mistake_is_shown_at_once(app: Flask, client: FlaskClient):
+    _, token, _ = _setup(app)
+    response = client.post(f"/i/{token}/sign",
+                           data={**FORM, "name": " ", "signer_email": "x@", "signer_name": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count('aria-invalid="true"') == 3
+    assert _count(app) == 0

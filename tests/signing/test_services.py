@@ -58,7 +58,9 @@ def test_sign_creates_live_signature_with_revision_hash_and_key(setup):
     assert db.session.scalar(
         select(AuditEvent.action).where(AuditEvent.action == "signature.signed")
     )
-    receipt = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "signature_receipt"))
+    receipt = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == "signature_receipt")
+    )
     assert receipt.to_address == "jane@amnesty.example.org"
     assert f"/i/{token}" in receipt.body_text
     assert signature.revision_sha256 in receipt.body_text
