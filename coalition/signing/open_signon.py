@@ -209,10 +209,10 @@ def approve(actor: User, signature: Signature) -> Signature:
         )
     )
     if earlier is not None:
+        # The row's content is write-once, so the link back lives in the audit event.
         earlier.status = "superseded"
         earlier.ended_at = now
         earlier.ended_by = actor.email
-        signature.replaces_id = earlier.id
     signature.status = "live"
     signature.reviewed_at = now
     signature.reviewed_by_id = actor.id

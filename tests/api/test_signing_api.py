@@ -137,3 +137,15 @@ def test_openapi_documents_the_rows(client: FlaskClient):
     assert {"post", "delete"} <= set(paths["/invitations/{token}/signature"])
     assert "SignatureIn" in client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert "get" in paths["/statements/{id}/signatories"]
+
+
+def test_russian_statement_puts_cyrillic_first(app: Flask, client: FlaskClient):
+    with app.app_context():
+        owner = factories.user()
+        statement = factories.statement(owner, state="open", language="ru")
+        for name in ["Amnesty International", "Вясна", "Ёлка", "Елена"]:
+            factories.signed(statement, name)
+        sid, secret = statement.id, factories.token(owner)
+    listed = client.get(f"/api/v1/statements/{sid}/signatories", headers=factories.bearer(secret))
+    assert [s["name"] for s in listed.get_json()["signatories"]] == [
+        "Вясна", "Елена", "Ёлка", "Amnesty International"]

@@ -237,3 +237,25 @@ class TestRateLimit:
         codes = [client.post(f"/open/{token}", data={**REQUEST, "name": f"Org {i}"}).status_code
                  for i in range(3)]
         assert codes == [200, 200, 429]
+
+
+def test_approving_the_same_signer_again_supersedes_the_earlier_row(
+    app: Flask, client: FlaskClient
+):
+    statement_id, token = _enable(app, client)
+    public = app.test_client()
+    for name in ("Rivertown Legal Aid", "Rivertown Legal Aid CIC"):
+        public.post(f"/open/{token}", data={**REQUEST, "name": name})
+        public.post(_confirm_link(app))
+        with app.app_context():
+            signature_id = db.session.scalar(
+                select(Signature.id).where(Signature.status == "pending")
+            )
+        client.post(f"/statements/{statement_id}/signatories/{signature_id}/approve")
+    assert _statuses(app) == ["superseded", "live"]
+    with app.app_context():
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "signature.approved")
+            .order_by(AuditEvent.id.desc())
+        )
+        assert event.detail["replaces"] is not None
