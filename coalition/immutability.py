@@ -39,6 +39,16 @@ MUTABLE: dict[type[Any], frozenset[str]] = {
         }
     ),
     models.Comment: frozenset({"resolved_at", "resolved_by_id", "accepted_revision"}),
+    # Translations: the row names the translator and points at its latest text; the texts,
+    # the name forms and what an edition froze are write-once.
+    models.Translation: frozenset(
+        {"translator_user_id", "translator_invitation_id", "current_revision", "updated_at"}
+    ),
+    models.TranslationRevision: frozenset(),
+    models.SignatureName: frozenset(),
+    models.EditionTranslation: frozenset(),
+    models.EditionTranslationSignatory: frozenset(),
+    models.EditionTranslationExport: frozenset(),
 }
 
 NEVER_DELETED: tuple[type[Any], ...] = (

@@ -409,3 +409,132 @@ class OutboxMessage(Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- translations (issue 9): linked, versioned translations of a statement ------------------
+
+
+class Translation(Model):
+    """A statement's text in another language; its versions are TranslationRevision rows."""
+
+    __table_args__ = (
+        UniqueConstraint("statement_id", "language", name="uq_translation_language"),
+        CheckConstraint(
+            "translator_user_id IS NULL OR translator_invitation_id IS NULL",
+            name="one_translator",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    # A lead user, or a partner the lead named (reaches the editor through its invitation).
+    translator_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    translator_invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id"), index=True
+    )
+    # Denormalised latest TranslationRevision number; 0 while no text has been saved.
+    current_revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    statement: Mapped[Statement] = relationship()
+    translator_user: Mapped[User | None] = relationship(foreign_keys=[translator_user_id])
+    translator_invitation: Mapped[Invitation | None] = relationship()
+
+
+class TranslationRevision(Model):
+    """One saved text of a translation and the source revision it translates; append-only."""
+
+    __table_args__ = (
+        UniqueConstraint("translation_id", "number", name="uq_translation_revision_number"),
+        CheckConstraint(
+            "author_id IS NULL OR author_invitation_id IS NULL", name="one_author"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    translation_id: Mapped[int] = mapped_column(ForeignKey("translation.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    source_revision: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    author_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+    author_invitation: Mapped[Invitation | None] = relationship()
+
+
+class SignatureName(Model):
+    """A signatory's display name in one language; write-once, copied to superseding rows."""
+
+    __table_args__ = (
+        UniqueConstraint("signature_id", "language", name="uq_signature_name_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signature.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EditionTranslation(Model):
+    """A translation frozen with an edition: its exact text, hash and its own ordered list."""
+
+    __table_args__ = (
+        UniqueConstraint("edition_id", "language", name="uq_edition_translation_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    translation_revision: Mapped[int] = mapped_column(Integer)
+    source_revision: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    edition: Mapped[Edition] = relationship()
+    signatories: Mapped[list[EditionTranslationSignatory]] = relationship(
+        order_by="EditionTranslationSignatory.position", viewonly=True
+    )
+
+
+class EditionTranslationSignatory(Model):
+    """One line of a translated edition's list: its place in that language's order, its name."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "edition_translation_id", "position", name="uq_edition_translation_position"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_translation_id: Mapped[int] = mapped_column(ForeignKey("edition_translation.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    edition_signatory_id: Mapped[int] = mapped_column(ForeignKey("edition_signatory.id"))
+    name: Mapped[str] = mapped_column(String(200))
+
+    edition_signatory: Mapped[EditionSignatory] = relationship()
+
+
+class EditionTranslationExport(Model):
+    """A generated export of a translated edition, kept because it can never change."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "edition_translation_id", "format", name="uq_edition_translation_export_format"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_translation_id: Mapped[int] = mapped_column(ForeignKey("edition_translation.id"))
+    format: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
