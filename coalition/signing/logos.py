@@ -11,6 +11,7 @@ or text chunks. PNG is the one output format because every export (PDF, DOCX) re
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 
 from PIL import Image, ImageOps
@@ -41,6 +42,21 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _truncated(data: bytes, kind: str) -> bool:
+    """Whether the file stops early. Checked here because Pillow can be told, process-wide,
+    to fill truncated images silently (WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES)."""
+    if kind == "JPEG":
+        # The last scan (SOS) must be followed by the end-of-image marker.
+        return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
+    if kind == "PNG":
+        try:
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as probe:
+                probe.verify()  # reads every chunk and checks its CRC, up to IEND
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+            return True
+    return False
+
+
 def process_logo(data: bytes, *, max_bytes: int, max_pixels: int) -> tuple[bytes, str]:
     """Check an uploaded logo and return it re-encoded as (png bytes, content type)."""
     if not data:
@@ -61,6 +77,8 @@ def process_logo(data: bytes, *, max_bytes: int, max_pixels: int) -> tuple[bytes
                     f"The logo has too many pixels ({width}×{height}); "
                     f"at most {max_pixels:,} pixels."
                 )
+            if _truncated(data, kind):
+                raise _refuse("The logo file is incomplete; try saving it again.")
             opened.seek(0)  # the first frame of an animation
             opened.load()
             image: Image.Image = ImageOps.exif_transpose(opened) or opened

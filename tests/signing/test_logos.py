@@ -131,6 +131,20 @@ def test_malformed_images_refused(data: bytes):
     assert "logo" in caught.value.fields
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_truncated_files_refused_even_when_pillow_is_told_to_accept_them(fmt, monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint does
+    whole = _image(fmt, size=(200, 200), **({"quality": 95} if fmt != "PNG" else {}))
+    noisy = Image.effect_noise((200, 200), 64).convert("RGB")
+    out = io.BytesIO()
+    noisy.save(out, format=fmt)
+    for data in (whole, out.getvalue()):
+        with pytest.raises(ValidationError):
+            process_logo(data[: len(data) * 2 // 3], **LIMITS)
+
+
 def test_large_logo_is_scaled_down():
     data, _ = process_logo(_image("PNG", size=(3000, 1000)), **LIMITS)
     assert Image.open(io.BytesIO(data)).size == (1200, 400)
