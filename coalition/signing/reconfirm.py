@@ -15,6 +15,7 @@ from coalition import audit, events
 from coalition.domain.integrity import endorses
 from coalition.domain.revisions import redline_html, word_diff
 from coalition.extensions import db
+from coalition.invitations import services as invitations
 from coalition.mail import outbox
 from coalition.models import Revision, Signature, Statement
 from coalition.signing import open_signon, services
@@ -71,6 +72,14 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
                 text_redline(old.body, revision.body),
             )
         body_redline, title_redline, plain_redline = redlines[old.number]
+        # The token is stored only as a hash, so a mail that carries the partner's link
+        # issues a new one (as reminders do); the mail says the older links stop working.
+        invitation = signature.invitation
+        reconfirm_url = (
+            invitations.partner_url(invitations.issue_token(invitation))
+            if invitation is not None and invitation.revoked_at is None
+            else None
+        )
         outbox.queue(
             "reconfirm",
             to=signature.signer_email,
@@ -83,6 +92,7 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
                 "redline_html": body_redline,
                 "title_redline_html": title_redline,
                 "redline_text": plain_redline,
+                "reconfirm_url": reconfirm_url,
                 "open_signon_url": (
                     open_signon.link_url(statement)
                     if signature.invitation_id is None and statement.open_signon
@@ -90,7 +100,7 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
                 ),
             },
             statement=statement,
-            invitation=signature.invitation,
+            invitation=invitation,
         )
     audit.record(
         "signature.reconfirmation_requested",

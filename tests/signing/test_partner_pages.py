@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from coalition.drafting import services as drafting
 from coalition.extensions import db
-from coalition.models import Signature, Statement, User, utcnow
+from coalition.models import OutboxMessage, Signature, Statement, User, utcnow
 from tests import factories
 
 FORM = {
@@ -170,6 +171,10 @@ def test_reconfirm_panel_shows_redline_and_one_click_reconfirms(app: Flask, clie
         owner = db.session.scalar(select(User))
         drafting.save_revision(owner, statement, body="A much stronger call.", base_revision=1)
         db.session.commit()
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "reconfirm"))
+    # The re-confirmation mail carries a fresh link; the older one stops working.
+    assert client.get(f"/i/{token}").status_code == 404
+    token = re.search(r"/i/([\w-]+)", mail.body_text).group(1)
     page = client.get(f"/i/{token}").get_data(as_text=True)
     assert "The text has changed since you signed" in page
     assert "<ins>" in page
