@@ -1,0 +1,264 @@
+"""A small world for the security tests: two organisations and a statement in every state
+the routes need, with every kind of record a URL can name.
+
+`build_world()` runs inside an application context and returns plain values (ids, tokens,
+slugs), so tests can use them from any client without touching the session again.
+
+The owner's statement (`statement_id`) was published once (edition 1, public, with a
+preview link) and then reopened for signing with a second, unpublished revision: its
+public pages must show edition 1 and never the words of revision 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from PIL import Image
+from sqlalchemy import select
+
+from coalition.accounts import services as accounts
+from coalition.drafting import services as drafting
+from coalition.extensions import db
+from coalition.invitations import services as invitations
+from coalition.models import OutboxMessage, Signature, Statement, utcnow
+from coalition.publishing import services as publishing
+from coalition.signing import open_signon
+from coalition.signing import services as signing
+from coalition.signing.services import SignatureInput
+from tests import factories
+
+# Words that must never leave the owner's statement: the rival's partner, the public
+# (for revision 2) and anyone without a login must never see them.
+TITLE = "Release the Alpha Defenders"
+BODY = (
+    "We call for the release of the alpha defenders (alpha-body-marker).\n\n"
+    "Second paragraph of the alpha statement."
+)
+UNPUBLISHED = "unpublished-revision-two-marker"
+BODY_2 = BODY + f"\n\nA third paragraph that was never published ({UNPUBLISHED})."
+RIVAL_TITLE = "Rival Beta Statement"
+EMBARGO_MARKER = "embargoed-text-marker"
+DRAFT_MARKER = "draft-only-text-marker"
+
+
+def png_bytes(size: tuple[int, int] = (40, 20)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class World:
+    owner_id: int
+    owner_email: str
+    other_id: int
+    other_email: str
+    statement_id: int
+    slug: str
+    invitation_id: int
+    comment_id: int
+    signature_id: int
+    pending_signature_id: int
+    message_id: int
+    token: str  # this statement's partner token
+    revoked_token: str
+    expired_token: str
+    other_token: str  # the rival organisation's statement's partner token
+    unknown_token: str
+    open_token: str
+    confirm_token: str
+    preview_token: str
+    embargo_slug: str
+    embargo_preview_token: str
+    draft_slug: str
+    join_token: str
+    reset_token: str
+    bearer: str
+    other_bearer: str
+    spare_token_id: int
+    # Contacts: never in a public page, a public export or anything a partner sees.
+    contacts: list[str] = field(default_factory=list)
+    # Words of this statement: never shown to the rival's partner or to strangers.
+    private_words: list[str] = field(default_factory=lambda: [TITLE, "alpha-body-marker"])
+
+
+def _confirm_token(statement: Statement) -> str:
+    mail = db.session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.statement_id == statement.id,
+            OutboxMessage.kind == "open_signon_confirm",
+        )
+        .order_by(OutboxMessage.id.desc())
+    )
+    assert mail is not None
+    found = re.search(r"/open/confirm/([A-Za-z0-9_\-]+)", mail.body_text)
+    assert found is not None
+    return found.group(1)
+
+
+def latest_link(invitation_id: int) -> str:
+    """The partner's newest link: a mail that carries a link issues a new token."""
+    mail = db.session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.invitation_id == invitation_id,
+            OutboxMessage.body_text.contains("/i/"),
+        )
+        .order_by(OutboxMessage.id.desc())
+    )
+    assert mail is not None
+    found = re.search(r"/i/([A-Za-z0-9_\-]+)", mail.body_text)
+    assert found is not None
+    return found.group(1)
+
+
+def build_world(
+    *,
+    title: str = TITLE,
+    body: str = BODY,
+    body_2: str = BODY_2,
+    partner_name: str = "Partner One Org",
+    comment: str = "Could the second paragraph name the court?",
+    suggestion: str = "Second paragraph of the alpha statement, naming the court.",
+    note: str = "Adds a paragraph",
+    organisation: str = "Lead Org",
+) -> World:
+    """Make the world (committed); call inside an application context."""
+    owner = factories.user(organisation, email="owner@lead.example", name="Owner Person")
+    other = factories.user("Rival Org", email="rival@rival.example", name="Rival Person")
+
+    statement = factories.statement(owner, title=title, body=body, state="open")
+    drafting.update_settings(owner, statement, comments_when_open=True)
+    invitation, token = factories.invite(
+        owner, statement, organisation=partner_name, email="invited.partner@contacts.example"
+    )
+    message_id = db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.invitation_id == invitation.id)
+    )
+    signature, _ = signing.sign(
+        invitation,
+        SignatureInput(
+            name=partner_name,
+            signer_name="Hidden Signer Person",
+            signer_email="hidden.signer@contacts.example",
+            signer_role="Secret Role Title",
+            country="FR",
+            logo=png_bytes(),
+        ),
+        token=token,
+    )
+    db.session.commit()
+    revoked, revoked_token = factories.invite(
+        owner, statement, organisation="Revoked Partner", email="revoked.partner@contacts.example"
+    )
+    invitations.revoke(owner, revoked)
+
+    open_signon.set_options(owner, statement, open_signon=True, group_individuals=False)
+    db.session.commit()
+    request = open_signon.request_signature(
+        statement,
+        SignatureInput(
+            name="Open Signer Org",
+            signer_name="Open Signer Person",
+            signer_email="open.signer@contacts.example",
+            website="https://contacts.example",
+            kind="organisation",
+        ),
+    )
+    db.session.commit()
+    confirm_token = _confirm_token(statement)
+    open_signon.confirm(request)
+    db.session.commit()
+
+    edition = publishing.publish(owner, statement, exclude_outstanding=True)
+    db.session.commit()
+    preview_token = publishing.create_preview_link(owner, statement, edition)
+    drafting.change_state(owner, statement, "open")
+    drafting.save_revision(
+        owner, statement, body=body_2, base_revision=statement.current_revision, note=note
+    )
+    db.session.commit()
+    # The substantive revision asked the signer to re-confirm with a new link.
+    token = latest_link(invitation.id)
+    made = invitations.add_comment(
+        invitation, body=comment, anchor=1, suggestion=suggestion, visibility="private"
+    )
+    db.session.commit()
+
+    embargoed = factories.statement(
+        owner, title="Embargoed Gamma", body=f"Embargoed text ({EMBARGO_MARKER}).", state="open"
+    )
+    embargo_edition = publishing.publish(
+        owner, embargoed, public_from=utcnow() + dt.timedelta(days=30)
+    )
+    embargo_preview = publishing.create_preview_link(owner, embargoed, embargo_edition)
+    draft = factories.statement(owner, title="Draft Delta", body=f"Draft ({DRAFT_MARKER}).")
+
+    expired_statement = factories.statement(owner, title="Expired Epsilon", state="open")
+    _, expired_token = factories.invite(owner, expired_statement, organisation="Late Partner")
+    # Past the deadline and its grace period: the link has lapsed.
+    expired_statement.sign_deadline = utcnow() - dt.timedelta(days=60)
+
+    rival = factories.statement(other, title=RIVAL_TITLE, body="Rival body text.", state="open")
+    _, other_token = factories.invite(other, rival, organisation="Rival Partner")
+
+    bearer = factories.token(owner)
+    spare, _ = accounts.create_api_token(owner, "spare")
+    other_bearer = factories.token(other)
+    _, join_token = accounts.invite_colleague(owner, "new.colleague@contacts.example")
+    reset_token = accounts.password_reset_token(owner)
+    db.session.commit()
+
+    return World(
+        owner_id=owner.id,
+        owner_email=owner.email,
+        other_id=other.id,
+        other_email=other.email,
+        statement_id=statement.id,
+        slug=statement.slug,
+        invitation_id=invitation.id,
+        comment_id=made.id,
+        signature_id=signature.id,
+        pending_signature_id=request.id,
+        message_id=message_id or 0,
+        token=token,
+        revoked_token=revoked_token,
+        expired_token=expired_token,
+        other_token=other_token,
+        unknown_token="unknown-" + "x" * 24,
+        open_token=statement.open_signon_token or "",
+        confirm_token=confirm_token,
+        preview_token=preview_token,
+        embargo_slug=embargoed.slug,
+        embargo_preview_token=embargo_preview,
+        draft_slug=draft.slug,
+        join_token=join_token,
+        reset_token=reset_token,
+        bearer=bearer,
+        other_bearer=other_bearer,
+        spare_token_id=spare.id,
+        contacts=[
+            "invited.partner@contacts.example",
+            "hidden.signer@contacts.example",
+            "Hidden Signer Person",
+            "Secret Role Title",
+            "revoked.partner@contacts.example",
+            "open.signer@contacts.example",
+            "Open Signer Person",
+        ],
+    )
+
+
+def live_signatures(statement_id: int) -> int:
+    """How many live signatures a statement has (for before/after checks)."""
+    return len(
+        db.session.scalars(
+            select(Signature.id).where(
+                Signature.statement_id == statement_id, Signature.status == "live"
+            )
+        ).all()
+    )
