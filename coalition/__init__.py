@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.mail import sender as mail_sender
     from coalition.publishing.views import bp as publishing_bp
     from coalition.signing.views import bp as signing_bp
+    from coalition.translations.views import bp as translations_bp
 
     database.init_app(app)
     immutability.install()
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(publishing_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(signing_bp)
+    app.register_blueprint(translations_bp)
     mail_sender.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)

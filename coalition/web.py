@@ -79,6 +79,7 @@ STATEMENT_TABS = [
     ("drafting.statement", "Overview"),
     ("drafting.edit", "Edit"),
     ("drafting.history", "History"),
+    ("translations.index", "Translations"),
     ("invitations.index", "Partners"),
     ("invitations.comments", "Comments"),
     ("signing.signatories", "Signatories"),

@@ -36,3 +36,4 @@ from coalition.api import drafting, openapi  # noqa: E402,F401  (routes register
 from coalition.api import invitations  # noqa: E402,F401
 from coalition.api import publishing  # noqa: E402,F401
 from coalition.api import signing  # noqa: E402,F401
+from coalition.api import translations  # noqa: E402,F401

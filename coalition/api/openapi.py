@@ -67,7 +67,7 @@ def build() -> dict[str, Any]:
                         "name": name,
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string" if name == "token" else "integer"},
+                        "schema": {"type": "string" if name in ("token", "lang") else "integer"},
                     }
                 )
         for name in op.query:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
 from coalition.api.common import Schema, lead_statement, parse
 from coalition.api.openapi import document
+from coalition.domain.translations import same_language
 from coalition.extensions import db, limiter
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Signature
 from coalition.security import api_route, partner
 from coalition.signing import services
 from coalition.signing.services import SignatureInput
+from coalition.translations import services as translations
 from coalition.web import iso
 
 
@@ -27,6 +29,9 @@ class SignatureIn(Schema):
     kind: str | None = None
     affiliation: str | None = None
     signer_role: str | None = None
+    # The display name per translation language, e.g. {"ru": "...", "be": "..."}; left out,
+    # the previous signature's name forms are kept (docs/translations.md).
+    names: dict[str, str] | None = None
 
 
 def signature_json(signature: Signature) -> dict[str, Any]:
@@ -42,6 +47,7 @@ def signature_json(signature: Signature) -> dict[str, Any]:
         "sha256": signature.revision_sha256,
         "signed_at": iso(signature.created_at),
         "ended_at": iso(signature.ended_at),
+        "names": translations.names_of({signature.id}).get(signature.id, {}),
     }
 
 
@@ -69,6 +75,7 @@ def put_signature(token: str) -> tuple[Response, int]:
             kind=data.kind,
             affiliation=data.affiliation,
             signer_role=data.signer_role,
+            names=dict(data.names) if data.names is not None else None,
         ),
         token=token,
     )
@@ -92,18 +99,26 @@ def delete_signature(token: str) -> Response:
 @bp.get("/statements/<int:statement_id>/signatories")
 @api_route
 def list_signatories(statement_id: int) -> Response:
-    """Every live signature in published order, without contacts."""
+    """Every live signature in published order, without contacts; ?lang= for a translation."""
     statement = lead_statement(statement_id)
+    listed = [(s, s.name) for s in services.published_order(statement)]
+    language = request.args.get("lang", "").strip()
+    if language and not same_language(language, statement.language):
+        # A translation's list: names in that language, collated by its rules.
+        translation = translations.get(statement, language)
+        listed = translations.ordered_names(
+            statement, [s for s, _ in listed], translation.language
+        )
     return jsonify(
         {
             "signatories": [
                 {
-                    "name": s.name,
+                    "name": name,
                     "country": s.country,
                     "kind": s.kind,
                     "revision": s.revision_number,
                 }
-                for s in services.published_order(statement)
+                for s, name in listed
             ]
         }
     )
@@ -134,6 +149,11 @@ document(
 document(
     "get",
     "/statements/{id}/signatories",
-    "Every live signature in published order (name, country, kind, revision); no contacts.",
-    responses={200: "The list", 404: "Not a statement of your organisation"},
+    "Every live signature in published order (name, country, kind, revision); no contacts. "
+    "With ?lang=<tag> of one of the statement's translations: each name in that language "
+    "(where the signatory gave one) and the order of that language's collation.",
+    responses={
+        200: "The list",
+        404: "Not a statement of your organisation, or no translation into lang",
+    },
 )

@@ -27,6 +27,7 @@ from coalition.publishing.responses import (
 )
 from coalition.publishing.views import bp
 from coalition.security import embeddable, public
+from coalition.translations import public as language
 from coalition.web import local_time
 
 _DOTTED = "any(" + ", ".join(files.DOTTED) + ")"
@@ -80,8 +81,10 @@ def _page(
     banner: tuple[str, str] | None = None,
     noindex: bool = False,
 ) -> str:
-    document = files.edition_document(edition)
+    translated = language.requested(edition)  # ?lang=: one of the edition's translations
+    document = language.document(edition, translated)
     context: dict[str, Any] = edition_page_context(document)
+    canonical = services.permalink(statement, edition.number)
     return render_template(
         "publishing/public.html",
         statement=statement,
@@ -91,12 +94,14 @@ def _page(
         banner=banner,
         noindex=noindex,
         lead_view=False,
-        links=links,
+        links=language.with_language(links, translated),
         public_url=services.public_url(statement),
-        canonical=services.permalink(statement, edition.number),
+        canonical=canonical + language.query(translated),
         source_url=url_for(
             "publishing.source_text", slug=statement.slug, number=edition.number, _external=True
-        ),
+        )
+        + language.query(translated),
+        **language.page_context(edition, translated, canonical=canonical),
         edition_url=lambda n: url_for("publishing.public_edition", slug=statement.slug, number=n),
         **context,
     )
@@ -118,7 +123,10 @@ def public_statement(slug: str, number: int | None) -> Response:
     statement, edition, visible = _visible(slug, number)
     body = _page(statement, edition, visible, links=_public_links(statement, number))
     # The page changes only when a newer edition becomes public.
-    etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}"
+    translated = language.requested(edition)
+    etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}" + (
+        f"-{translated.language}" if translated is not None else ""
+    )
     return _html(body, cache_control="public, max-age=60", etag=etag)
 
 
@@ -183,8 +191,10 @@ def edition_signatories_csv(slug: str, number: int) -> Response:
 def source_text(slug: str, number: int) -> Response:
     """The exact text the edition's SHA-256 covers (title, two newlines, body); anyone."""
     _, edition, _ = _visible(slug, number)
+    translated = language.requested(edition)
+    text = translated if translated is not None else edition
     response = Response(
-        f"{edition.title}\n\n{edition.body}".encode(),
+        f"{text.title}\n\n{text.body}".encode(),
         content_type="text/plain; charset=utf-8",
     )
     response.headers["Cache-Control"] = PERMANENT

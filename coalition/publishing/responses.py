@@ -52,7 +52,15 @@ def download(
 
 
 def export_response(edition: Edition, fmt: str, *, cache_control: str) -> Response:
-    """A published edition's export from the cache (rendered and stored on first use)."""
+    """A published edition's export from the cache (rendered and stored on first use).
+
+    ``?lang=`` picks one of the edition's translations (docs/translations.md).
+    """
+    from coalition.translations import public as language
+
+    translated = language.requested(edition)
+    if translated is not None:
+        return language.export_response(edition, translated, fmt, cache_control=cache_control)
     row = files.cached_export(edition, fmt)
     db.session.commit()  # keeps a newly rendered export; nothing else is pending on a GET
     return download(

@@ -50,6 +50,7 @@ from coalition.models import (
     utcnow,
 )
 from coalition.security import hash_token, new_token
+from coalition.translations import editions as translated
 
 EMBARGO_LIFTED = "edition.embargo_lifted"
 
@@ -218,6 +219,10 @@ class Preparation:
     retracted: tuple[str, ...]  # names of the previous edition withdrawn since
     sha256: str
     fingerprint: str
+    # Translations (docs/translations.md): the current ones frozen with the edition, and
+    # the languages left out because their translation is not up to date.
+    translations: tuple[translated.Prepared, ...] = ()
+    left_out_translations: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
@@ -362,6 +367,7 @@ def prepare(
     public_from: dt.datetime | None = None,
     exclude_outstanding: bool = False,
     include: Iterable[int] = (),
+    include_translations: Iterable[str] = (),
 ) -> Preparation:
     """What publishing the statement now would freeze; raises what publishing would raise.
 
@@ -370,6 +376,9 @@ def prepare(
     outstanding signatures block publication unless ``exclude_outstanding`` leaves them out
     (they stay live and outstanding, and can re-confirm for the next edition). A ``note``
     of None suggests one for a new edition from what changed since the previous one.
+    Translations that are not up to date block publication in the same way
+    (``include_translations`` names those the lead waits for; ``exclude_outstanding``
+    leaves the others out).
     """
     state = statement.state_enum
     if not lifecycle.can_publish(state):
@@ -381,14 +390,19 @@ def prepare(
     current = plan(statement)
     wanted = set(include)
     blocked = [s for s in current.outstanding if s.id in wanted or not exclude_outstanding]
+    stale_translations = translated.blocking(
+        statement, exclude_outstanding=exclude_outstanding, include=include_translations
+    )
     if blocked:
         raise Conflict(
             f"{_plural(len(blocked), 'signatory', 'signatories')} endorsed an older text than "
             f"the current revision {current.revision} and must re-confirm before being listed: "
             f"{_names([s.name for s in blocked])}. Wait for them to re-confirm, or leave them "
-            "out of this edition (they can re-confirm for the next one).",
+            "out of this edition (they can re-confirm for the next one)."
+            + (f" {translated.blocked_message(stale_translations)}" if stale_translations else ""),
             fields={"exclude_outstanding": "outstanding signatures must be left out"},
             outstanding=[s.name for s in blocked],
+            stale_translations=stale_translations,
         )
 
     revision = db.session.scalar(
@@ -482,6 +496,9 @@ def prepare(
     note_ = clean_note(note)
 
     count = len(current.endorsing)
+    translation_plan = translated.plan(
+        statement, count, exclude_outstanding=exclude_outstanding, include=include_translations
+    )
     title = fill_count(revision.title, count, statement.language).strip()
     body = fill_count(revision.body, count, statement.language)
     letter = letter_block(statement)
@@ -502,6 +519,7 @@ def prepare(
                 [s.id, s.name, s.kind, s.country, s.affiliation] for s in current.endorsing
             ],
             "retracting": [s.id for s in retracting],
+            "translations": [[t.language, t.revision, t.sha256] for t in translation_plan.included],
         }
     )
     return Preparation(
@@ -522,6 +540,8 @@ def prepare(
         retracted=retracted,
         sha256=sha256,
         fingerprint=fingerprint,
+        translations=translation_plan.included,
+        left_out_translations=translation_plan.left_out,
     )
 
 
@@ -534,6 +554,7 @@ def publish(
     public_from: dt.datetime | None = None,
     exclude_outstanding: bool = False,
     include: Iterable[int] = (),
+    include_translations: Iterable[str] = (),
     expected_fingerprint: str | None = None,
 ) -> Edition:
     """Publish the statement's current text as a new, frozen edition; the lead only.
@@ -554,6 +575,7 @@ def publish(
         public_from=public_from,
         exclude_outstanding=exclude_outstanding,
         include=include,
+        include_translations=include_translations,
     )
     if expected_fingerprint is not None and expected_fingerprint != preparation.fingerprint:
         raise PublicationChanged(preparation)
@@ -591,6 +613,8 @@ def publish(
                 revision_number=signature.revision_number,
             )
         )
+    db.session.flush()
+    translated.freeze(edition, preparation.translations)
     for signature in preparation.retracting:
         signature.status = "retracted"
         audit.record(
@@ -627,6 +651,8 @@ def publish(
         retracted=[s.name for s in preparation.retracting],
         sha256=edition.sha256,
         note=edition.note,
+        translations=[t.language for t in preparation.translations],
+        left_out_translations=list(preparation.left_out_translations),
     )
     _queue_notices(statement, edition, preparation)
     db.session.flush()

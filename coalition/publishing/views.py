@@ -34,6 +34,7 @@ from coalition.publishing.responses import (
     edition_page_context,
     export_response,
 )
+from coalition.translations import public as language
 from coalition.web import local_time
 
 bp = Blueprint("publishing", __name__)
@@ -205,7 +206,8 @@ def lead_edition(statement_id: int, number: int) -> str:
     statement = _statement(statement_id)
     edition = _edition(statement, number)
     visible = services.editions(statement)
-    document = files.edition_document(edition)
+    translated = language.requested(edition)  # ?lang=: one of the edition's translations
+    document = language.document(edition, translated)
     banner = None
     if not services.is_public(edition):
         until = local_time(edition.public_from, services.statement_zone(statement))
@@ -222,12 +224,19 @@ def lead_edition(statement_id: int, number: int) -> str:
         banner=banner,
         lead_view=True,
         noindex=True,
-        links={
-            fmt: url_for(
-                "publishing.lead_edition_export", statement_id=statement.id, number=number, fmt=fmt
-            )
-            for fmt in files.FORMATS
-        },
+        links=language.with_language(
+            {
+                fmt: url_for(
+                    "publishing.lead_edition_export",
+                    statement_id=statement.id,
+                    number=number,
+                    fmt=fmt,
+                )
+                for fmt in files.FORMATS
+            },
+            translated,
+        ),
+        **language.page_context(edition, translated),
         edition_url=lambda n: url_for(
             "publishing.lead_edition", statement_id=statement.id, number=n
         ),

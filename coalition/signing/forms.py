@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, TypeVar
 
 from babel import Locale
 from flask_wtf import FlaskForm
@@ -21,6 +22,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from coalition.domain.collation import sort_key
+from coalition.domain.translations import language_name, native_name
+from coalition.models import Statement
 from coalition.signing.services import SignatureInput
 
 KINDS = [
@@ -60,6 +63,11 @@ def _text(value: str | None) -> str:
     return value or ""
 
 
+def name_field(language: str) -> str:
+    """The form field holding the display name in a translation language (name_pt_br)."""
+    return "name_" + "".join(c if c.isalnum() else "_" for c in language.lower())
+
+
 class SignerFields(FlaskForm):
     """The fields a partner and an open sign-on request share."""
 
@@ -88,9 +96,27 @@ class SignerFields(FlaskForm):
         "“Bialiatski Ales” for “Ales Bialiatski”.",
     )
 
+    # Translation languages with a name field (see with_names); none by default.
+    name_languages: tuple[str, ...] = ()
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
+
+    def name_fields(self) -> list[tuple[str, Any]]:
+        """(language, field) for each translation language's display name."""
+        return [(tag, self[name_field(tag)]) for tag in self.name_languages]
+
+    def fill_names(self, forms: dict[str, str]) -> None:
+        """Show the signature's name forms in the per-language fields."""
+        for tag, field in self.name_fields():
+            field.data = forms.get(tag, "")
+
+    def names(self) -> dict[str, object] | None:
+        """The typed name forms; None without translation languages (keeps the previous)."""
+        if not self.name_languages:
+            return None
+        return {tag: _text(field.data) for tag, field in self.name_fields()}
 
     def input(self, *, keep_contacts: bool = False) -> SignatureInput:
         """The submitted values; empty contact fields keep the previous ones on a change."""
@@ -109,6 +135,7 @@ class SignerFields(FlaskForm):
             signer_email=contact(self.signer_email.data),
             board_approved_on=self.board_approved_on.data or "",
             sort_as=_text(self.sort_as.data),
+            names=self.names(),
         )
 
 
@@ -130,6 +157,35 @@ class SignForm(SignerFields):
             data.logo = upload.read(current_app.config["LOGO_MAX_BYTES"] + 1)
         data.remove_logo = bool(self.remove_logo.data)
         return data
+
+
+F = TypeVar("F", bound=SignerFields)
+
+
+@functools.lru_cache(maxsize=256)
+def with_names(form_class: type[F], languages: tuple[str, ...]) -> type[F]:
+    """The form class with an optional display-name field per translation language."""
+    if not languages:
+        return form_class
+    fields: dict[str, Any] = {
+        name_field(tag): StringField(
+            f"Name in {language_name(tag)} (optional)",
+            description=f"As it should appear in the {language_name(tag)} list, e.g. in "
+            f"{native_name(tag)} script. Leave empty to use the name above.",
+            render_kw={"lang": tag},
+        )
+        for tag in languages
+    }
+    made = type(f"{form_class.__name__}WithNames", (form_class,), fields)
+    made.name_languages = languages
+    return made
+
+
+def sign_form(statement: Statement, **kwargs: Any) -> SignForm:
+    """The partner's sign form, with a name field for each of the statement's translations."""
+    from coalition.translations import services as translations
+
+    return with_names(SignForm, tuple(translations.languages(statement)))(**kwargs)
 
 
 class OpenSignonForm(SignerFields):

@@ -46,6 +46,7 @@ from coalition.models import (
     utcnow,
 )
 from coalition.signing.logos import process_logo
+from coalition.translations import services as translations
 
 COUNTRY_MAX = 100
 WEBSITE_MAX = 300
@@ -82,6 +83,9 @@ class SignatureInput:
     website: object = None
     logo: bytes | None = None
     remove_logo: bool = False
+    # The display name per translation language ({"ru": "..."}); None keeps the previous
+    # signature's forms (docs/translations.md).
+    names: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -463,11 +467,13 @@ def sign(
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     ensure_open(statement)
     clean = clean_input(data, live_signature(invitation) or latest_signature(invitation))
+    names = translations.clean_names(statement, data.names)
     _lock_invitation(invitation)
     db.session.refresh(statement)
     ensure_open(statement)  # the lead may have closed it while we waited for the lock
     revision = _current_revision(statement)
     signature, previous = _save_live(invitation, statement, revision, clean)
+    translations.record_names(signature, previous, names)
     created = previous is None
     audit.record(
         "signature.signed" if created else "signature.replaced",

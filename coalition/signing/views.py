@@ -35,6 +35,7 @@ from coalition.models import Invitation, Revision, Signature, Statement
 from coalition.security import partner, public
 from coalition.signing import forms, open_signon, reconfirm, services
 from coalition.signing.services import SigningClosed
+from coalition.translations import services as translations
 
 bp = Blueprint("signing", __name__)
 reconfirm.connect()
@@ -97,6 +98,7 @@ def _fill(form: forms.SignForm, invitation: Invitation, basis: Signature | None)
     form.country.data = basis.country
     form.board_approved_on.data = basis.board_approved_on
     form.sort_as.data = basis.sort_as or ""
+    form.fill_names(translations.names_of({basis.id}).get(basis.id, {}))
 
 
 def _allow_country(form: forms.SignerFields, value: str | None) -> None:
@@ -115,7 +117,7 @@ def signing_panel(
     latest = signature or services.latest_signature(invitation)
     if form is None:
         # Never bound to the request: the page around it may be handling another form.
-        form = forms.SignForm(formdata=None)
+        form = forms.sign_form(statement, formdata=None)
         _fill(form, invitation, latest)
     _allow_country(form, latest.country if latest else None)
     marks = services.revision_marks(statement)
@@ -162,7 +164,7 @@ def sign(token: str) -> str | Response | tuple[str, int]:
     """The partner's sign form: sign, or change the signature (a new row replaces the old)."""
     invitation = _invitation(token)
     previous = services.live_signature(invitation)
-    form = forms.SignForm()
+    form = forms.sign_form(invitation.statement)
     _allow_country(form, previous.country if previous else None)
     status = 200
     if request.method == "GET":

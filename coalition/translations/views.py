@@ -1,0 +1,399 @@
+"""Translation pages: the lead's Translations tab and editor, and the partner's editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from coalition.accounts.views import apply_errors
+from coalition.domain import lifecycle
+from coalition.domain import translations as rules
+from coalition.domain.errors import DomainError, NotFound, StaleRevision, ValidationError
+from coalition.domain.rendering import render_markdown
+from coalition.domain.revisions import redline_html
+from coalition.drafting import services as drafting
+from coalition.drafting.forms import LANGUAGE_NAMES
+from coalition.extensions import db
+from coalition.invitations.access import invitation_for_token
+from coalition.models import Invitation, Statement, Translation, User
+from coalition.security import partner
+from coalition.translations import forms, services
+from coalition.web import local_time
+
+bp = Blueprint("translations", __name__)
+services.connect()
+
+
+def _user() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _statement(statement_id: int) -> Statement:
+    try:
+        return drafting.statement_for(_user(), statement_id)
+    except NotFound:
+        abort(404)
+
+
+def _translation(statement: Statement, language: str) -> Translation:
+    translation = services.find(statement, language)
+    if translation is None:
+        abort(404)
+    return translation
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+
+def _language_choices(statement: Statement) -> list[SelectChoice]:
+    taken = {rules.normalise_tag(tag) for tag in services.languages(statement)}
+    taken.add(rules.normalise_tag(statement.language))
+    return [SelectChoice("", "Choose a language")] + [
+        SelectChoice(code, f"{rules.language_name(code)} — {name}")
+        for code, name in LANGUAGE_NAMES
+        if code not in taken
+    ]
+
+
+def _translator_choices(statement: Statement) -> list[SelectChoice]:
+    colleagues = db.session.scalars(
+        select(User)
+        .where(User.organisation_id == statement.organisation_id, User.disabled_at.is_(None))
+        .order_by(User.name, User.email)
+    )
+    partners = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.statement_id == statement.id, Invitation.revoked_at.is_(None))
+        .order_by(Invitation.organisation)
+    )
+    return (
+        [forms.NOBODY]
+        + [
+            SelectChoice(f"user:{u.id}", f"{u.display_name} (your organisation)")
+            for u in colleagues
+        ]
+        + [SelectChoice(f"invitation:{i.id}", f"{i.organisation} (partner)") for i in partners]
+    )
+
+
+def _translator_value(translation: Translation) -> str:
+    if translation.translator_invitation_id is not None:
+        return f"invitation:{translation.translator_invitation_id}"
+    if translation.translator_user_id is not None:
+        return f"user:{translation.translator_user_id}"
+    return ""
+
+
+def _chosen_translator(statement: Statement, value: str | None) -> User | Invitation | None:
+    """The translator a select value names; a value that names nothing valid is refused."""
+    kind, _, raw = (value or "").partition(":")
+    if not kind:
+        return None
+    found: User | Invitation | None = None
+    if raw.isdigit() and kind == "user":
+        found = db.session.get(User, int(raw))
+    elif raw.isdigit() and kind == "invitation":
+        found = db.session.get(Invitation, int(raw))
+    if found is None:
+        raise ValidationError(
+            "Choose a translator from the list.", fields={"translator": "not a choice"}
+        )
+    return found
+
+
+# --- the Translations tab ---------------------------------------------------------------------
+
+
+def _index(
+    statement: Statement, form: forms.AddTranslationForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    if form is None:
+        form = forms.AddTranslationForm(formdata=None)
+    form.language.choices = _language_choices(statement)
+    form.translator.choices = _translator_choices(statement)
+    rows = []
+    for state in services.states(statement):
+        translator_form = forms.TranslatorForm(formdata=None, prefix=f"t-{state.translation.id}")
+        translator_form.translator.choices = form.translator.choices
+        translator_form.translator.data = _translator_value(state.translation)
+        rows.append({"state": state, "translator_form": translator_form})
+    return (
+        render_template(
+            "translations/index.html",
+            statement=statement,
+            rows=rows,
+            form=form,
+            language_name=rules.language_name,
+            native_name=rules.native_name,
+            translator_label=services.translator_label,
+            tz=statement.timezone,
+            editable=lifecycle.is_editable(statement.state_enum),
+        ),
+        status,
+    )
+
+
+@bp.route("/statements/<int:statement_id>/translations")
+def index(statement_id: int) -> tuple[str, int]:
+    """The statement's translations: language, whether up to date, translator; the lead only."""
+    return _index(_statement(statement_id))
+
+
+@bp.route("/statements/<int:statement_id>/translations", methods=["POST"])
+def add(statement_id: int) -> tuple[str, int] | Response:
+    """Add a translation into a new language, naming its translator; the lead only."""
+    statement = _statement(statement_id)
+    form = forms.AddTranslationForm()
+    if not form.validate_on_submit():
+        return _index(statement, form, 422)
+    language = (form.other_language.data or "").strip() or (form.language.data or "")
+    try:
+        translator = _chosen_translator(statement, form.translator.data)
+        translation = services.add_translation(
+            _user(), statement, language, translator=translator
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if "language" in error.fields and form.other_language.data:
+            error.fields["other_language"] = error.fields.pop("language")
+        apply_errors(form, error)
+        return _index(statement, form, error.status)
+    db.session.commit()
+    flash(
+        f"The {rules.language_name(translation.language)} translation is added. "
+        "Write its first text here, or let its translator do it.",
+        "success",
+    )
+    return redirect(
+        url_for("translations.edit", statement_id=statement.id, language=translation.language)
+    )
+
+
+@bp.route("/statements/<int:statement_id>/translations/<language>/translator", methods=["POST"])
+def translator(statement_id: int, language: str) -> Response:
+    """Name or change a translation's translator; the lead only."""
+    statement = _statement(statement_id)
+    translation = _translation(statement, language)
+    form = forms.TranslatorForm(prefix=f"t-{translation.id}")
+    if form.validate_on_submit():
+        try:
+            services.set_translator(
+                _user(), translation, _chosen_translator(statement, form.translator.data)
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            label = services.translator_label(translation) or "your organisation"
+            flash(
+                f"{rules.language_name(translation.language)}: translated by {label}.", "success"
+            )
+    return redirect(url_for("translations.index", statement_id=statement.id))
+
+
+# --- the editor --------------------------------------------------------------------------------
+
+
+def _source_changes(statement: Statement, state: services.State) -> dict[str, Any] | None:
+    """What changed in the source since the revision the translation translates."""
+    if state.latest is None or state.latest.source_revision >= statement.current_revision:
+        return None
+    old = services.source_revision(statement, state.latest.source_revision)
+    new = drafting.latest_revision(statement)
+    return {
+        "from": old.number,
+        "to": new.number,
+        "substantive": state.stale,
+        "title": redline_html(old.title, new.title) if old.title != new.title else None,
+        "html": redline_html(old.body, new.body),
+    }
+
+
+def _fill(form: forms.TranslationForm, translation: Translation, statement: Statement) -> None:
+    newest = services.latest(translation)
+    form.base_revision.data = str(translation.current_revision)
+    form.source_revision.data = str(statement.current_revision)
+    if newest is not None:
+        form.title.data = newest.title
+        form.body.data = newest.body
+
+
+def _number(value: str | None) -> int:
+    return int(value) if (value or "").isdigit() else -1
+
+
+def _editor(
+    actor: User | Invitation,
+    statement: Statement,
+    translation: Translation,
+    *,
+    token: str | None = None,
+) -> tuple[str, int] | Response:
+    """The editor, shared by the lead and the partner translator: source, redline, form."""
+    form = forms.TranslationForm()
+    if request.method == "GET":
+        _fill(form, translation, statement)
+    preview = None
+    conflict = None
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data or "")
+        else:
+            try:
+                revision = services.save_revision(
+                    actor,
+                    translation,
+                    title=form.title.data,
+                    body=form.body.data,
+                    base_revision=_number(form.base_revision.data),
+                    source_revision=_number(form.source_revision.data),
+                    note=form.note.data or "",
+                )
+            except StaleRevision as error:
+                db.session.rollback()
+                db.session.refresh(translation)
+                newest = services.latest(translation)
+                base = None
+                if 0 < error.base_revision <= translation.current_revision:
+                    base = services.get_revision(translation, error.base_revision)
+                conflict = {
+                    "base": error.base_revision,
+                    "current": newest,
+                    "their_changes": redline_html(
+                        base.body if base else "", newest.body if newest else ""
+                    ),
+                    "yours_vs_current": redline_html(
+                        newest.body if newest else "", form.body.data or ""
+                    ),
+                }
+                # Saving again now builds on the newer revision, with the typed text kept.
+                form.base_revision.data = str(translation.current_revision)
+                status = 409
+            except DomainError as error:
+                db.session.rollback()
+                apply_errors(form, error)
+                status = error.status
+            else:
+                db.session.commit()
+                message = (
+                    f"Saved as revision {revision.number} of the "
+                    f"{rules.language_name(translation.language)} translation, translating "
+                    f"source revision {revision.source_revision}."
+                )
+                if revision.source_revision < statement.current_revision:
+                    message += (
+                        f" The source changed while you were translating (it is now revision "
+                        f"{statement.current_revision}): see what changed below."
+                    )
+                flash(message, "success")
+                if token is not None:
+                    return redirect(
+                        url_for("translations.partner_edit", token=token,
+                                language=translation.language)
+                    )
+                return redirect(
+                    url_for("translations.edit", statement_id=statement.id,
+                            language=translation.language)
+                )
+    elif request.method == "POST":
+        status = 422
+    state = services.state_of(translation)
+    source = drafting.latest_revision(statement)
+    # The source revision the form says it translates: the page shows that one.
+    shown = _number(form.source_revision.data)
+    if not 1 <= shown <= statement.current_revision:
+        shown = statement.current_revision
+        form.source_revision.data = str(shown)
+    source_shown = services.source_revision(statement, shown) if shown != source.number else source
+    history = list(reversed(services.list_revisions(translation)))
+    return (
+        render_template(
+            "translations/edit.html",
+            statement=statement,
+            translation=translation,
+            state=state,
+            form=form,
+            source=source_shown,
+            source_html=render_markdown(source_shown.body),
+            changes=_source_changes(statement, state),
+            conflict=conflict,
+            preview=preview,
+            history=history,
+            token=token,
+            editable=lifecycle.is_editable(statement.state_enum),
+            translation_name=rules.language_name(translation.language),
+            translator=services.translator_label(translation),
+            tz=statement.timezone,
+            local_time=local_time,
+        ),
+        status,
+    )
+
+
+@bp.route("/statements/<int:statement_id>/translations/<language>", methods=["GET", "POST"])
+def edit(statement_id: int, language: str) -> tuple[str, int] | Response:
+    """Write or update a translation beside the source and its redline; the lead's users."""
+    statement = _statement(statement_id)
+    translation = _translation(statement, language)
+    return _editor(_user(), statement, translation)
+
+
+@bp.route("/i/<token>/translate/<language>", methods=["GET", "POST"])
+@partner
+def partner_edit(token: str, language: str) -> tuple[str, int] | Response:
+    """The translation editor for the partner the lead named as this translation's translator."""
+    try:
+        invitation = invitation_for_token(token)
+    except NotFound:
+        abort(404)
+    statement = invitation.statement
+    translation = services.find(statement, language)
+    if translation is None or not services.may_edit(invitation, translation):
+        abort(404)
+    response = _editor(invitation, statement, translation, token=token)
+    if isinstance(response, tuple):
+        html, status = response
+        result = Response(html, status=status, content_type="text/html; charset=utf-8")
+        result.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak in links
+        result.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return result
+    return response
+
+
+@bp.route("/statements/<int:statement_id>/translations/<language>/signatories")
+def signatories(statement_id: int, language: str) -> str:
+    """The list as it would be published now in one language, collated by its rules; lead only."""
+    from coalition.publishing import services as publishing
+
+    statement = _statement(statement_id)
+    translation = _translation(statement, language)
+    current = publishing.plan(statement)
+    listed = services.ordered_names(statement, current.endorsing, translation.language)
+    return render_template(
+        "translations/signatories.html",
+        statement=statement,
+        translation=translation,
+        listed=listed,
+        outstanding=len(current.outstanding),
+        translation_name=rules.language_name(translation.language),
+    )
+
+
+@bp.app_template_global("partner_translations")
+def partner_translations(invitation: Invitation) -> list[services.State]:
+    """The translations a partner translates, with their state (for its invitation page)."""
+    marks = services.revision_marks(invitation.statement)
+    return [services.state_of(t, marks) for t in services.assigned_to(invitation)]
+
+
+@bp.app_template_global("language_name")
+def _language_name(tag: str, in_language: str = "en") -> str:
+    return rules.language_name(tag, in_language)
