@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import html
 import io
 import re
@@ -173,6 +174,8 @@ def labels_for(language: str) -> dict[str, str]:
     return {**LABELS["en"], **LABELS.get(_primary_subtag(language), {})}
 
 
+# Cached: building a Locale reads Babel's data files, and every signatory line needs one.
+@functools.lru_cache(maxsize=64)
 def _date_locale(language: str) -> Locale:
     tag = (language or "").strip().replace("-", "_")
     # Babel's "en" is American ("December 3, 2026"). A bare "en" statement is written
@@ -191,11 +194,20 @@ def format_date(d: datetime.date, language: str) -> str:
     return babel_format_date(d, format="long", locale=_date_locale(language))
 
 
+@functools.lru_cache(maxsize=64)
+def _territories(language: str) -> dict[str, str]:
+    """Country names in ``language`` as a plain dict (Babel's lookups resolve aliases each time)."""
+    return {str(code): str(name) for code, name in _date_locale(language).territories.items()}
+
+
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+
+
 def _country_name(country: str | None, language: str) -> str:
     """A two-letter code as the country's name in ``language``; anything else as given."""
     value = (country or "").strip()
-    if re.fullmatch(r"[A-Za-z]{2}", value):
-        name = _date_locale(language).territories.get(value.upper())
+    if _COUNTRY_CODE.fullmatch(value):
+        name = _territories(language).get(value.upper())
         if name:
             return str(name)
     return value
