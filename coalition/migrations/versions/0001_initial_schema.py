@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:52:38.387175
+Create Date: 2026-11-22 04:16:01.313997
 
 """
 from alembic import op
@@ -211,6 +211,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_comment_invitation_id'), ['invitation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comment_statement_id'), ['statement_id'], unique=False)
 
+    op.create_table('edition_translation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=35), nullable=False),
+    sa.Column('translation_revision', sa.Integer(), nullable=False),
+    sa.Column('source_revision', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], name=op.f('fk_edition_translation_edition_id_edition')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_edition_translation')),
+    sa.UniqueConstraint('edition_id', 'language', name='uq_edition_translation_language')
+    )
     op.create_table('export_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('edition_id', sa.Integer(), nullable=False),
@@ -308,6 +321,27 @@ def upgrade():
         batch_op.create_index('ix_signature_order', ['statement_id', 'status', 'sort_key', 'id'], unique=False)
         batch_op.create_index('uq_signature_live_invitation', ['invitation_id'], unique=True, sqlite_where=sa.text("status = 'live'"), postgresql_where=sa.text("status = 'live'"))
 
+    op.create_table('translation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('statement_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=35), nullable=False),
+    sa.Column('translator_user_id', sa.Integer(), nullable=True),
+    sa.Column('translator_invitation_id', sa.Integer(), nullable=True),
+    sa.Column('current_revision', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('translator_user_id IS NULL OR translator_invitation_id IS NULL', name=op.f('ck_translation_one_translator')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_translation_created_by_id_user')),
+    sa.ForeignKeyConstraint(['statement_id'], ['statement.id'], name=op.f('fk_translation_statement_id_statement')),
+    sa.ForeignKeyConstraint(['translator_invitation_id'], ['invitation.id'], name=op.f('fk_translation_translator_invitation_id_invitation')),
+    sa.ForeignKeyConstraint(['translator_user_id'], ['user.id'], name=op.f('fk_translation_translator_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_translation')),
+    sa.UniqueConstraint('statement_id', 'language', name='uq_translation_language')
+    )
+    with op.batch_alter_table('translation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_translation_translator_invitation_id'), ['translator_invitation_id'], unique=False)
+
     op.create_table('edition_signatory',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('edition_id', sa.Integer(), nullable=False),
@@ -323,12 +357,70 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_edition_signatory')),
     sa.UniqueConstraint('edition_id', 'position', name='uq_edition_position')
     )
+    op.create_table('edition_translation_export',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('edition_translation_id', sa.Integer(), nullable=False),
+    sa.Column('format', sa.String(length=20), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['edition_translation_id'], ['edition_translation.id'], name=op.f('fk_edition_translation_export_edition_translation_id_edition_translation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_edition_translation_export')),
+    sa.UniqueConstraint('edition_translation_id', 'format', name='uq_edition_translation_export_format')
+    )
+    op.create_table('signature_name',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signature_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=35), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['signature_id'], ['signature.id'], name=op.f('fk_signature_name_signature_id_signature')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signature_name')),
+    sa.UniqueConstraint('signature_id', 'language', name='uq_signature_name_language')
+    )
+    op.create_table('translation_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('translation_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('source_revision', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('author_invitation_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('author_id IS NULL OR author_invitation_id IS NULL', name=op.f('ck_translation_revision_one_author')),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_translation_revision_author_id_user')),
+    sa.ForeignKeyConstraint(['author_invitation_id'], ['invitation.id'], name=op.f('fk_translation_revision_author_invitation_id_invitation')),
+    sa.ForeignKeyConstraint(['translation_id'], ['translation.id'], name=op.f('fk_translation_revision_translation_id_translation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_translation_revision')),
+    sa.UniqueConstraint('translation_id', 'number', name='uq_translation_revision_number')
+    )
+    op.create_table('edition_translation_signatory',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('edition_translation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('edition_signatory_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['edition_signatory_id'], ['edition_signatory.id'], name=op.f('fk_edition_translation_signatory_edition_signatory_id_edition_signatory')),
+    sa.ForeignKeyConstraint(['edition_translation_id'], ['edition_translation.id'], name=op.f('fk_edition_translation_signatory_edition_translation_id_edition_translation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_edition_translation_signatory')),
+    sa.UniqueConstraint('edition_translation_id', 'position', name='uq_edition_translation_position')
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('edition_translation_signatory')
+    op.drop_table('translation_revision')
+    op.drop_table('signature_name')
+    op.drop_table('edition_translation_export')
     op.drop_table('edition_signatory')
+    with op.batch_alter_table('translation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_translation_translator_invitation_id'))
+
+    op.drop_table('translation')
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.drop_index('uq_signature_live_invitation', sqlite_where=sa.text("status = 'live'"), postgresql_where=sa.text("status = 'live'"))
         batch_op.drop_index('ix_signature_order')
@@ -342,6 +434,7 @@ def downgrade():
 
     op.drop_table('outbox_message')
     op.drop_table('export_file')
+    op.drop_table('edition_translation')
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comment_statement_id'))
         batch_op.drop_index(batch_op.f('ix_comment_invitation_id'))
