@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from coalition.extensions import db
+
+# Requests that may write: their transaction takes SQLite's write lock at its first statement.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,9 +25,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for the transactions of requests that may write.
+
+    pysqlite opens a transaction only before the first INSERT/UPDATE/DELETE, so the reads a
+    request makes before its first write run outside any transaction: two saves on the same
+    base revision both read "latest is n", both passed the check, and the second died on the
+    unique (statement, number) constraint — a 500 instead of a 409. Taking the write lock at
+    the first statement (waiting up to busy_timeout, never failing at once with "database is
+    locked") makes a write request's reads and writes one serialised transaction, as a row
+    lock does on PostgreSQL. GET requests keep pysqlite's behaviour, so WAL readers never
+    wait for a writer. (SQLAlchemy's documented pysqlite "begin" event recipe.)
+    """
+    if has_request_context() and request.method in WRITE_METHODS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def init_app(app: Flask) -> None:
     """Attach per-connection settings once the engine exists."""
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)

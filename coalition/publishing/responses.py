@@ -6,8 +6,10 @@ import re
 from typing import Any
 
 from flask import request
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
+from coalition import caching
 from coalition.domain import exports
 from coalition.domain.exports import EditionDocument
 from coalition.extensions import db
@@ -83,13 +85,43 @@ def _description(document: EditionDocument, limit: int = 200) -> str:
     return ""
 
 
+def _list_items(document: EditionDocument, members: list[exports.Signatory]) -> Markup:
+    """The <li> lines of one group; every name and detail goes through escape()."""
+    items = []
+    for signatory in members:
+        name, details = exports.signatory_line(signatory, document.language)
+        extra = f' <span class="signatory-details">{escape(details)}</span>' if details else ""
+        items.append(f'<li><span class="signatory-name">{escape(name)}</span>{extra}</li>')
+    return Markup("\n".join(items))  # noqa: S704 - built from escaped values only
+
+
+def signatory_list(document: EditionDocument) -> list[tuple[str | None, int, Markup]]:
+    """The list as (heading, size, HTML items), made once per document.
+
+    A published edition's document is cached (files.edition_document), so its list of
+    thousands of names is escaped and joined once per worker instead of on every view.
+    The memo is keyed by the document's identity and holds the document, so the id
+    cannot be reused while the entry lives.
+    """
+    memo = caching.cache("signatory_lists", maxsize=16)
+
+    def make() -> tuple[EditionDocument, list[tuple[str | None, int, Markup]]]:
+        return document, [
+            (heading, len(members), _list_items(document, members))
+            for heading, members in exports.signatory_groups(document)
+        ]
+
+    held, groups = memo.get_or_make(id(document), make)
+    if held is not document:
+        held, groups = make()
+        memo.put(id(document), (held, groups))
+    return groups
+
+
 def edition_page_context(document: EditionDocument) -> dict[str, Any]:
     """What the statement templates show of a document, in its language, unescaped."""
     words = exports.labels_for(document.language)
-    groups = [
-        (heading, [exports.signatory_line(s, document.language) for s in members])
-        for heading, members in exports.signatory_groups(document)
-    ]
+    groups = signatory_list(document)
     letter = document.letter
     return {
         "document": document,
