@@ -132,10 +132,16 @@ def save_revision(
     title_ = clean_title(current.title if title is None else title)
     body_ = clean_body(body)
     note_ = clean_note(note)
-    # Lock the statement row (PostgreSQL) so two saves on the same base cannot both win;
-    # the unique (statement, number) constraint is the last line of defence on SQLite.
+    # Lock the statement row (PostgreSQL; on SQLite a write request's transaction holds the
+    # database's write lock, see database.py) so two saves on the same base cannot both win.
+    # populate_existing: the row is already in the session, read before the lock was ours;
+    # without it the ORM keeps the stale current_revision and the loser dies on the unique
+    # (statement, number) constraint with a 500 instead of a 409.
     locked = db.session.scalar(
-        select(Statement).where(Statement.id == statement.id).with_for_update()
+        select(Statement)
+        .where(Statement.id == statement.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     assert locked is not None
     if base_revision != locked.current_revision:

@@ -567,7 +567,14 @@ def publish(
     _check_lead(actor, statement)
     # Lock the statement (PostgreSQL) so two publications cannot both take the same number;
     # the unique (statement, number) constraint is the last line of defence on SQLite.
-    db.session.scalar(select(Statement).where(Statement.id == statement.id).with_for_update())
+    # populate_existing refreshes the row read before the lock, so a publication that waited
+    # for another sees its state (published) and is refused instead of making a second edition.
+    db.session.scalar(
+        select(Statement)
+        .where(Statement.id == statement.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     preparation = prepare(
         statement,
         date=date,
