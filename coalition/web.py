@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from coalition.domain.errors import DomainError
 from coalition.domain.lifecycle import LABELS, State
+from coalition.extensions import db
 
 
 def wants_json() -> bool:
@@ -20,6 +21,10 @@ def wants_json() -> bool:
 
 def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
+    if code >= 500:
+        # The failed request's transaction may be broken (a failed flush): roll it back so
+        # the error page, which reads the current user, can still be shown.
+        db.session.rollback()
     if wants_json():
         message = {
             404: "Not found.",
