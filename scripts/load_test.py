@@ -306,7 +306,8 @@ def saves(base: str, data: Seed, api_clients: int, form_clients: int, rounds: in
         for n in range(form_clients):
             jobs.append(("form", n, f"Round {round_}: text of browser {n} <{n}> & more."))
 
-        def fire(job: tuple[str, int, str], base_revision: int = base_revision) -> tuple:
+        def fire(job: tuple[str, int, str], base_revision: int = base_revision,
+                 edit_tokens: list[str] = edit_tokens) -> tuple:
             kind, n, text = job
             if kind == "api":
                 response = requests.post(
