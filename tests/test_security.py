@@ -10,7 +10,6 @@ or whose view is marked differently from the table, fails here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -94,9 +93,10 @@ def test_every_url_parameter_has_a_value(app: Flask):
 
 
 @pytest.fixture
-def world(app: Flask) -> Iterator[World]:
+def world(app: Flask) -> World:
+    # Built in its own application context, then left: requests must not share `g`.
     with app.app_context():
-        yield build_world()
+        return build_world()
 
 
 def _client(app: Flask, world: World, identity: str) -> FlaskClient:

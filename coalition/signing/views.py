@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from coalition.accounts.views import apply_errors
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.exports import escape_csv_cell
-from coalition.domain.integrity import endorses
+from coalition.domain.integrity import baseline, endorses
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
@@ -33,7 +33,7 @@ from coalition.extensions import db, limiter
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Revision, Signature, Statement
 from coalition.security import partner, public
-from coalition.signing import forms, open_signon, reconfirm, services
+from coalition.signing import forms, listing, open_signon, reconfirm, services
 from coalition.signing.services import SigningClosed
 from coalition.translations import services as translations
 
@@ -343,54 +343,30 @@ def _signature(statement: Statement, signature_id: int) -> Signature:
     return signature
 
 
-def _rows(statement: Statement, show: str) -> list[Signature]:
-    if show in ("list", "endorsed", "outstanding"):
-        rows = services.published_order(statement)
-        if show == "list":
-            return rows
-        marks = services.revision_marks(statement)
-        want = show == "endorsed"
-        return [
-            s for s in rows
-            if endorses(s.revision_number, marks, statement.current_revision) is want
-        ]
-    query = select(Signature).where(Signature.statement_id == statement.id)
-    if show == "withdrawn":
-        query = query.where(Signature.status.in_(("withdrawn", "retracted"))).order_by(
-            Signature.ended_at.desc(), Signature.id.desc()
-        )
-    elif show == "pending":
-        query = query.where(Signature.status.in_(("pending", "unconfirmed"))).order_by(
-            Signature.status, Signature.id
-        )
-    else:
-        query = query.order_by(Signature.id.desc())
-    return list(db.session.scalars(query))
-
-
 @bp.route("/statements/<int:statement_id>/signatories")
 def signatories(statement_id: int) -> str:
-    """The lead's list: published order, who endorsed which revision, contacts, requests."""
+    """The lead's list: published order, who endorsed which revision, contacts, requests.
+
+    A page of rows at a time (coalition/signing/listing.py): the queries and the work of
+    a request stay the same whether the statement has ten signatures or ten thousand.
+    """
     statement = _statement(statement_id)
     show = request.args.get("show", "list")
     if show not in FILTERS:
         show = "list"
     marks = services.revision_marks(statement)
-    live = services.published_order(statement)
-    outstanding = [
-        s for s in live if not endorses(s.revision_number, marks, statement.current_revision)
-    ]
-    counts = {
-        key: len(_rows(statement, key)) for key in ("withdrawn", "pending")
-    }
-    counts.update(list=len(live), outstanding=len(outstanding),
-                  endorsed=len(live) - len(outstanding))
-    rows = _rows(statement, show)
+    floor = baseline(marks, statement.current_revision)
+    counts = listing.counts(statement, floor)
+    number = listing.page_number(request.args.get("page", 1), counts[show])
+    rows = listing.page(statement, show, floor, number)
+    # The notice names the first outstanding signatories; the filter lists them all.
+    outstanding = (
+        listing.page(statement, "outstanding", floor, 1, size=20) if counts["outstanding"] else []
+    )
     options = forms.OptionsForm(
         formdata=None, open_signon=statement.open_signon,
         group_individuals=statement.group_individuals,
     )
-    revisions = {r.number: r for r in drafting.list_revisions(statement)}
     return render_template(
         "signing/signatories.html",
         statement=statement,
@@ -398,13 +374,12 @@ def signatories(statement_id: int) -> str:
         filters=FILTERS,
         counts=counts,
         rows=rows,
+        page=number,
+        pages=listing.pages(counts[show]),
+        offset=(number - 1) * listing.PAGE_SIZE,
         outstanding=outstanding,
-        covers=lambda s: endorses(s.revision_number, marks, statement.current_revision),
-        revisions=revisions,
-        baseline=min(
-            (n for n in revisions if endorses(n, marks, statement.current_revision)),
-            default=statement.current_revision,
-        ),
+        covers=lambda s: floor <= s.revision_number <= statement.current_revision,
+        baseline=floor,
         options=options,
         action_form=forms.ActionForm(formdata=None),
         sort_form=forms.SortAsForm(formdata=None),
@@ -464,8 +439,13 @@ def sort_as(statement_id: int, signature_id: int) -> Response:
             db.session.commit()
             flash(f"{signature.name} now sorts as “{signature.sort_as or signature.name}”.",
                   "success")
-    return redirect(url_for("signing.signatories", statement_id=statement_id,
-                            show=request.args.get("show", "list")) + f"#sig-{signature_id}")
+    show = request.args.get("show", "list")
+    show = show if show in FILTERS else "list"
+    # Back to the page where the row now stands: its new key may have moved it.
+    floor = baseline(services.revision_marks(statement), statement.current_revision)
+    number = listing.page_of(statement, show, floor, signature)
+    return redirect(url_for("signing.signatories", statement_id=statement_id, show=show,
+                            page=number) + f"#sig-{signature_id}")
 
 
 DECISION_RULE = "/statements/<int:statement_id>/signatories/<int:signature_id>/<any(approve, reject):decision>"  # noqa: E501

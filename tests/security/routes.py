@@ -52,6 +52,8 @@ PARAMS: dict[str, str] = {
     "fmt": "=md",
     "decision": "=approve",
     "filename": "=css/app.css",
+    "language": "=fr",  # a translation of the statement
+    "lang": "=fr",
 }
 
 ROUTES: dict[str, Case] = {
@@ -137,6 +139,13 @@ ROUTES: dict[str, Case] = {
     "publishing.preview": Case(PUBLIC, token="preview_token", token_checked=True),
     "publishing.preview_export": Case(PUBLIC, token="preview_token", token_checked=True),
     "publishing.feed": Case(PUBLIC),
+    # translations
+    "translations.index": Case(LEAD),
+    "translations.add": Case(LEAD),
+    "translations.edit": Case(LEAD),
+    "translations.signatories": Case(LEAD),
+    "translations.translator": Case(LEAD),
+    "translations.partner_edit": Case(PARTNER),
     # API v1
     "api.openapi_document": Case(PUBLIC),
     "api.create_statement": Case(API),
@@ -150,6 +159,8 @@ ROUTES: dict[str, Case] = {
     "api.list_invitations": Case(API),
     "api.list_signatories": Case(API),
     "api.publish": Case(API),
+    "api.list_translations": Case(API),
+    "api.get_translation": Case(API),
     "api.read_invitation": Case(PARTNER),
     "api.create_comment": Case(PARTNER),
     "api.put_signature": Case(PARTNER),

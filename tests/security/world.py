@@ -28,6 +28,7 @@ from coalition.publishing import services as publishing
 from coalition.signing import open_signon
 from coalition.signing import services as signing
 from coalition.signing.services import SignatureInput
+from coalition.translations import services as translations
 from tests import factories
 
 # Words that must never leave the owner's statement: the rival's partner, the public
@@ -182,7 +183,14 @@ def build_world(
         owner, statement, body=body_2, base_revision=statement.current_revision, note=note
     )
     db.session.commit()
-    # The substantive revision asked the signer to re-confirm with a new link.
+    # A French translation, translated by the partner (its editor is a partner route).
+    translation = translations.add_translation(owner, statement, "fr", translator=invitation)
+    translations.save_revision(
+        owner, translation, title=f"{title} (fr)", body=f"{body_2}\n\n(fr)",
+        base_revision=0, source_revision=statement.current_revision, note=note,
+    )
+    db.session.commit()
+    # Mails that carry the partner's link (re-confirmation, translator) issued new tokens.
     token = latest_link(invitation.id)
     made = invitations.add_comment(
         invitation, body=comment, anchor=1, suggestion=suggestion, visibility="private"

@@ -1,0 +1,123 @@
+"""Every HTML form route with a valid example of what its form sends.
+
+The CSRF test forges these posts; the fuzz tests replace each field with hostile text.
+A non-API POST route missing here fails tests/security/test_csrf.py.
+"""
+
+from __future__ import annotations
+
+from tests.factories import PASSWORD
+from tests.security.world import World
+
+NEW_PASSWORD = "a brand new passphrase"  # noqa: S105 - test data
+
+
+def form_data(endpoint: str, world: World) -> dict[str, str]:
+    """Fields that would pass the form's own checks for this world."""
+    signer = {
+        "name": "Forged Signature Org",
+        "kind": "organisation",
+        "country": "FR",
+        "signer_name": "Forged Signer",
+        "signer_email": "forged.signer@forged.example",
+        "signer_role": "Director",
+        "affiliation": "",
+        "sort_as": "",
+    }
+    forms: dict[str, dict[str, str]] = {
+        "accounts.login": {"email": world.owner_email, "password": PASSWORD},
+        "accounts.signup": {
+            "organisation": "Forged Org",
+            "name": "Forged Person",
+            "email": "forged@forged.example",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+        "accounts.logout": {},
+        "accounts.create_token": {"name": "forged bot"},
+        "accounts.revoke_token": {},
+        "accounts.invite_colleague": {"email": "forged.colleague@forged.example"},
+        "accounts.change_password": {
+            "current": PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+        "accounts.join": {"name": "Forged Colleague", "password": NEW_PASSWORD,
+                          "confirm": NEW_PASSWORD},
+        "accounts.forgot_password": {"email": world.owner_email},
+        "accounts.reset_password": {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        "drafting.new_statement": {"title": "Forged statement", "body": "Forged text.",
+                                   "language": "en"},
+        "drafting.edit": {
+            "base_revision": "2",
+            "title": "Forged title",
+            "body": "Forged body.",
+            "note": "forged",
+            "substantive": "y",
+        },
+        "drafting.restore": {"base_revision": "2"},
+        "drafting.change_state": {"state": "closed"},
+        "drafting.settings": {
+            "language": "fr",
+            "timezone": "Europe/Paris",
+            "sign_deadline": "",
+            "letter_addressee_name": "Forged Minister",
+            "letter_addressee_title": "",
+            "letter_addressee_address": "",
+            "letter_salutation": "",
+        },
+        "invitations.invite": {"organisation": "Forged Partner",
+                               "email": "forged.partner@forged.example", "message": "hi"},
+        "invitations.bulk": {"lines": "Forged Bulk <forged.bulk@forged.example>",
+                             "message": ""},
+        "invitations.revoke": {},
+        "invitations.resend": {},
+        "invitations.remind": {},
+        "invitations.remind_all": {},
+        "invitations.retry": {},
+        "invitations.reply": {"body": "Forged reply", "visibility": "shared"},
+        "invitations.resolve": {},
+        "invitations.accept": {"base_revision": "2"},
+        "invitations.partner_comment": {"anchor": "0", "body": "Forged comment",
+                                        "suggestion": "", "visibility": "shared"},
+        "invitations.decline": {"reason": "Forged reason"},
+        "invitations.undo_decline": {},
+        "signing.sign": signer,
+        "signing.withdraw": {},
+        "signing.reconfirm_signature": {},
+        "signing.open_page": {**signer, "website": "https://forged.example", "fax_number": ""},
+        "signing.confirm": {},
+        "signing.sort_as": {"sort_as": "Forged Sort"},
+        "signing.decide": {},
+        "signing.options": {"open_signon": "", "group_individuals": "y", "new_link": "1"},
+        "publishing.publish": {"date": "2026-11-22", "note": "Forged", "review": "1"},
+        "publishing.create_preview_link": {},
+        "publishing.revoke_preview_link": {},
+        "translations.add": {"language": "de", "other_language": "", "translator": ""},
+        "translations.translator": {"translator": ""},
+        "translations.edit": {"base_revision": "1", "source_revision": "2",
+                              "title": "Titre forgé", "body": "Texte forgé.", "note": ""},
+        "translations.partner_edit": {"base_revision": "1", "source_revision": "2",
+                                      "title": "Titre forgé", "body": "Texte forgé.",
+                                      "note": ""},
+    }
+    return forms[endpoint]
+
+
+FORM_ENDPOINTS = frozenset(
+    {
+        "accounts.login", "accounts.signup", "accounts.logout", "accounts.create_token",
+        "accounts.revoke_token", "accounts.invite_colleague", "accounts.change_password",
+        "accounts.join", "accounts.forgot_password", "accounts.reset_password",
+        "drafting.new_statement", "drafting.edit", "drafting.restore", "drafting.change_state",
+        "drafting.settings", "invitations.invite", "invitations.bulk", "invitations.revoke",
+        "invitations.resend", "invitations.remind", "invitations.remind_all",
+        "invitations.retry", "invitations.reply", "invitations.resolve", "invitations.accept",
+        "invitations.partner_comment", "invitations.decline", "invitations.undo_decline",
+        "signing.sign", "signing.withdraw", "signing.reconfirm_signature", "signing.open_page",
+        "signing.confirm", "signing.sort_as", "signing.decide", "signing.options",
+        "publishing.publish", "publishing.create_preview_link",
+        "publishing.revoke_preview_link", "translations.add", "translations.translator",
+        "translations.edit", "translations.partner_edit",
+    }
+)
