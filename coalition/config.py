@@ -38,7 +38,11 @@ class Defaults:
     # Invitations stay valid this many days after the sign-on deadline.
     INVITATION_GRACE_DAYS = 7
     REMINDER_DAYS_BEFORE_DEADLINE = 3
+    # memory:// counts per process; with several gunicorn workers set a shared store, e.g.
+    # redis://127.0.0.1:6379/0 (pip install 'coalition[redis]'); see docs/security.md.
     RATELIMIT_STORAGE_URI = "memory://"
+    # If that store is unreachable, keep limiting in memory rather than failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_SIGN = "30 per minute"
