@@ -204,3 +204,50 @@ def signed(statement: Statement, name: str, **fields: Any) -> Any:
     made, _ = signing.sign(invitation, data, token=secret)
     db.session.commit()
     return made
+
+
+# --- translations: a translation added through the service, with an optional first text ---
+
+
+def translation(
+    owner: User,
+    statement: Statement,
+    language: str = "ru",
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    translator: Any = None,
+) -> Any:
+    """A translation of `statement` (committed); with `body`, a first text of the current source."""
+    from coalition.translations import services as translations
+
+    made = translations.add_translation(owner, statement, language, translator=translator)
+    if body is not None:
+        translations.save_revision(
+            owner,
+            made,
+            title=title or f"{statement.title} ({language})",
+            body=body,
+            base_revision=0,
+            source_revision=statement.current_revision,
+        )
+    db.session.commit()
+    return made
+
+
+def translate(owner: Any, made: Any, body: str, title: str | None = None, **kw: Any) -> Any:
+    """Save a new revision of a translation on top of its latest, of the current source."""
+    from coalition.translations import services as translations
+
+    latest = translations.latest(made)
+    revision = translations.save_revision(
+        owner,
+        made,
+        title=title or (latest.title if latest else "Title"),
+        body=body,
+        base_revision=made.current_revision,
+        source_revision=kw.pop("source_revision", made.statement.current_revision),
+        **kw,
+    )
+    db.session.commit()
+    return revision

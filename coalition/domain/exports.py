@@ -162,6 +162,21 @@ LABELS: dict[str, dict[str, str]] = {
         "identification": "Место работы указано только для идентификации.",
         "page": "Страница {page} из {pages}",
     },
+    "be": {
+        "signatories": "Падпісанты",
+        "organisations": "Арганізацыі",
+        "individuals": "Прыватныя асобы",
+        "draft": "ПРАЕКТ",
+        "draft_banner": "ПРАЕКТ — не для публікацыі",
+        "note": "Заўвага: {note}",
+        "updated_on": "Абноўлена {date}: {note}",
+        "edition": "Рэдакцыя {number}",
+        "coordinated_by": "Каардынатар: {name}",
+        "published_at": "Апублікавана па адрасе",
+        "sha256": "SHA-256 тэксту",
+        "identification": "Месца працы пазначана толькі для ідэнтыфікацыі.",
+        "page": "Старонка {page} з {pages}",
+    },
 }
 
 

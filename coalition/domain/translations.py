@@ -56,7 +56,7 @@ def normalise_tag(tag: str) -> str:
 
 def is_tag(tag: str) -> bool:
     """Whether ``tag`` has the shape of a BCP 47 language tag (at most 35 characters)."""
-    return len(tag) <= 35 and bool(_TAG.match(tag.strip()))
+    return len(tag) <= 35 and bool(_TAG.match(tag.strip().replace("_", "-")))
 
 
 def same_language(left: str, right: str) -> bool:

@@ -47,6 +47,14 @@ class PublishForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+    # Translations not up to date that the lead leaves out (the rest must be updated first).
+    leave_out_translations = SelectMultipleField(
+        "Leave these translations out of this edition",
+        choices=[],
+        validate_choice=False,  # a translation may be updated between page load and submit
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     fingerprint = HiddenField()
     review = SubmitField("Review what will be published")
     back = SubmitField("Change something")

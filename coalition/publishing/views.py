@@ -23,6 +23,7 @@ from coalition.domain import lifecycle
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.exports import format_date
 from coalition.domain.placeholders import COUNT_PLACEHOLDER, has_count_placeholder
+from coalition.domain.translations import same_language
 from coalition.drafting import forms as drafting_forms
 from coalition.drafting import services as drafting
 from coalition.extensions import db
@@ -34,7 +35,9 @@ from coalition.publishing.responses import (
     edition_page_context,
     export_response,
 )
+from coalition.translations import editions as translated
 from coalition.translations import public as language
+from coalition.translations import services as translation_services
 from coalition.web import local_time
 
 bp = Blueprint("publishing", __name__)
@@ -74,12 +77,19 @@ def _publish_values(
 ) -> dict[str, object]:
     """The service's arguments from the form: unticked outstanding signatures must re-confirm."""
     leave_out = set(form.leave_out.data or [])
+    # Translations not up to date: those not ticked must be updated before publication.
+    left_out_languages = set(form.leave_out_translations.data or [])
     return {
         "date": form.date.data,
         "note": form.note.data or "",
         "public_from": _embargo_utc(form, statement),
         "exclude_outstanding": True,
         "include": [i for i in outstanding_ids if i not in leave_out],
+        "include_translations": [
+            state.language
+            for state in translation_services.states(statement)
+            if not state.current and state.language not in left_out_languages
+        ],
     }
 
 
@@ -178,9 +188,14 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
             return _confirmation(statement, form, error.preparation, changed=True)
         except DomainError as error:
             db.session.rollback()
-            if "outstanding" in error.extra:
+            if error.extra.get("stale_translations"):
+                form.leave_out_translations.errors = [
+                    *form.leave_out_translations.errors,
+                    translated.blocked_message(list(error.extra["stale_translations"])),
+                ]
+            if error.extra.get("outstanding"):
                 form.leave_out.errors = [*form.leave_out.errors, error.message]
-            else:
+            elif "outstanding" not in error.extra:
                 apply_errors(form, error)
         else:
             db.session.commit()
@@ -288,6 +303,18 @@ def revoke_preview_link(statement_id: int, number: int) -> Response:
 def draft_export(statement_id: int, fmt: str) -> Response:
     """The current text as it would be published now, marked DRAFT; the lead only."""
     statement = _statement(statement_id)
+    language_tag = request.args.get("lang", "").strip()
+    if language_tag and not same_language(language_tag, statement.language):
+        # A translation's draft (docs/translations.md): 404 for a language it lacks.
+        try:
+            document = translated.draft_document(statement, language_tag)
+        except NotFound:
+            abort(404)
+        stem = f"{statement.slug}-DRAFT-{document.language}"
+        name = f"{stem}{files.file_name(statement, 0, fmt, draft=True)[len(statement.slug) + 6:]}"
+        return download(
+            files.render(document, fmt, stem), fmt, name, cache_control=NO_STORE
+        )
     draft = files.draft_document(statement)
     stem = f"{statement.slug}-DRAFT"
     content = files.render(draft.document, fmt, stem)

@@ -12,13 +12,13 @@ once and kept in ``EditionTranslationExport``, as ``ExportFile`` keeps the sourc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coalition.domain import translations as rules
-from coalition.domain.errors import Conflict
+from coalition.domain.errors import Conflict, NotFound
 from coalition.domain.exports import EditionDocument, Letter, Signatory
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
@@ -283,3 +283,43 @@ def cached_export(translated: EditionTranslation, fmt: str) -> EditionTranslatio
         row = db.session.scalar(query)
         assert row is not None
     return row
+
+
+def draft_document(statement: Statement, language: str) -> EditionDocument:
+    """The lead's DRAFT export in a translation: its newest text, the list in its order.
+
+    Raises NotFound for a language the statement is not translated into, and for a
+    translation with no text yet.
+    """
+    from coalition.publishing import files
+    from coalition.publishing import services as publishing
+
+    translation = services.get(statement, language)
+    newest = services.latest(translation)
+    if newest is None:
+        raise NotFound(
+            "This translation has no text yet.", fields={"language": "no text yet"}
+        )
+    draft = files.draft_document(statement)
+    count = len(draft.listed)
+    body = fill_count(newest.body, count, translation.language)
+    listed = services.ordered_names(statement, publishing.plan(statement).endorsing,
+                                    translation.language)
+    return replace(
+        draft.document,
+        title=fill_count(newest.title, count, translation.language),
+        body_markdown=body,
+        body_html=render_markdown(body),
+        language=translation.language,
+        signatories=tuple(
+            Signatory(
+                name=name,
+                kind=signature.kind,
+                country=signature.country or None,
+                affiliation=(signature.affiliation or None)
+                if signature.kind == "individual"
+                else None,
+            )
+            for signature, name in listed
+        ),
+    )

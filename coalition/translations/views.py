@@ -397,3 +397,8 @@ def partner_translations(invitation: Invitation) -> list[services.State]:
 @bp.app_template_global("language_name")
 def _language_name(tag: str, in_language: str = "en") -> str:
     return rules.language_name(tag, in_language)
+
+
+@bp.app_template_global("translation_states")
+def _translation_states(statement: Statement) -> list[services.State]:
+    return services.states(statement)
