@@ -170,8 +170,8 @@ def with_names(form_class: type[F], languages: tuple[str, ...]) -> type[F]:
     fields: dict[str, Any] = {
         name_field(tag): StringField(
             f"Name in {language_name(tag)} (optional)",
-            description=f"As it should appear in the {language_name(tag)} list, e.g. in "
-            f"{native_name(tag)} script. Leave empty to use the name above.",
+            description=f"As it should appear in the {language_name(tag)} "
+            f"({native_name(tag)}) list. Leave empty to use the name above.",
             render_kw={"lang": tag},
         )
         for tag in languages

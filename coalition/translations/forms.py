@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
 
 # The translator select: "" names nobody (the lead organisation translates).
-NOBODY = SelectChoice("", "Nobody named: our organisation translates")
+NOBODY = SelectChoice("", "Our organisation (nobody named)")
 
 
 class AddTranslationForm(FlaskForm):
