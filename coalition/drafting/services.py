@@ -285,6 +285,8 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
     for name, value in values.items():
         if name == "language":
             value = clean_language(value)
+            if value != statement.language:
+                _refuse_translated_language(statement, value)
         if getattr(statement, name) != value:
             changed[name] = value
             setattr(statement, name, value)
@@ -295,6 +297,18 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
             actor=actor,
             statement=statement,
             changed=sorted(changed),
+        )
+
+
+def _refuse_translated_language(statement: Statement, language: str) -> None:
+    """The source language cannot become one the statement is already translated into."""
+    from coalition.translations import services as translations
+
+    if translations.find(statement, language) is not None:
+        raise ValidationError(
+            "The statement already has a translation into that language: the source must be "
+            "in another one.",
+            fields={"language": "already a translation language"},
         )
 
 

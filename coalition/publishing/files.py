@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coalition import caching
 from coalition.domain import documents, exports
 from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
 from coalition.extensions import db
-from coalition.models import Edition, ExportFile, Revision, Signature, Statement
+from coalition.models import (
+    Edition,
+    EditionSignatory,
+    ExportFile,
+    Revision,
+    Signature,
+    Statement,
+)
 from coalition.publishing import services
 
 
@@ -82,12 +90,35 @@ def _updates(earlier: Iterable[Edition]) -> tuple[Update, ...]:
 
 
 def edition_document(edition: Edition) -> EditionDocument:
-    """An edition as the exports see it: frozen rows only, earlier editions' notes as updates."""
+    """An edition as the exports see it: frozen rows only, earlier editions' notes as updates.
+
+    Cached per worker: an edition and the editions before it are write-once, so only the
+    lead organisation's name and the public address (both in the key) could change it.
+    """
     statement = edition.statement
+    lead = statement.organisation.name
+    url = services.permalink(statement, edition.number)
+    return caching.cache("edition_documents", maxsize=16).get_or_make(
+        (edition.id, lead, url), lambda: _edition_document(edition, lead, url)
+    )
+
+
+def _edition_document(edition: Edition, lead: str, url: str) -> EditionDocument:
     earlier = db.session.scalars(
         select(Edition).where(
             Edition.statement_id == edition.statement_id, Edition.number < edition.number
         )
+    )
+    # Plain rows, not ORM objects: an edition may list tens of thousands of names.
+    rows = db.session.execute(
+        select(
+            EditionSignatory.name,
+            EditionSignatory.kind,
+            EditionSignatory.country,
+            EditionSignatory.affiliation,
+        )
+        .where(EditionSignatory.edition_id == edition.id)
+        .order_by(EditionSignatory.position)
     )
     letter = Letter(**edition.letter) if edition.letter else None
     return EditionDocument(
@@ -96,15 +127,15 @@ def edition_document(edition: Edition) -> EditionDocument:
         body_html=render_markdown(edition.body),
         date=edition.date,
         language=edition.language,
-        lead_organisation=statement.organisation.name,
+        lead_organisation=lead,
         edition=edition.number,
         note=edition.note or None,
         updates=_updates(earlier),
         signatories=tuple(
-            _signatory(row.name, row.kind, row.country, row.affiliation)
-            for row in edition.signatories
+            _signatory(name, kind, country, affiliation)
+            for name, kind, country, affiliation in rows
         ),
-        url=services.permalink(statement, edition.number),
+        url=url,
         sha256=edition.sha256,
         letter=letter,
         group_individuals=edition.group_individuals,

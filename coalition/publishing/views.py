@@ -191,7 +191,9 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
             if error.extra.get("stale_translations"):
                 form.leave_out_translations.errors = [
                     *form.leave_out_translations.errors,
-                    translated.blocked_message(list(error.extra["stale_translations"])),
+                    translated.blocked_message(
+                        [str(tag) for tag in error.extra["stale_translations"]]  # type: ignore[attr-defined]
+                    ),
                 ]
             if error.extra.get("outstanding"):
                 form.leave_out.errors = [*form.leave_out.errors, error.message]

@@ -176,8 +176,9 @@ def with_names(form_class: type[F], languages: tuple[str, ...]) -> type[F]:
         )
         for tag in languages
     }
-    made = type(f"{form_class.__name__}WithNames", (form_class,), fields)
-    made.name_languages = languages
+    made: type[F] = type(
+        f"{form_class.__name__}WithNames", (form_class,), {**fields, "name_languages": languages}
+    )
     return made
 
 

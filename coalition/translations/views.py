@@ -226,7 +226,7 @@ def _fill(form: forms.TranslationForm, translation: Translation, statement: Stat
 
 
 def _number(value: str | None) -> int:
-    return int(value) if (value or "").isdigit() else -1
+    return int(value) if value is not None and value.isdigit() else -1
 
 
 def _editor(

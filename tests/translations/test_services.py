@@ -222,3 +222,12 @@ def test_ordered_names_collate_each_language(world: World):
     for language in ("ru", "be"):
         ordered = services.ordered_names(world.statement, signatures, language)
         assert [name for _, name in ordered] == ORDER[language]
+
+
+def test_the_source_language_cannot_become_a_translation_language(world: World):
+    with pytest.raises(ValidationError) as caught:
+        drafting.update_settings(world.lead, world.statement, language="ru")
+    assert "language" in caught.value.fields
+    db.session.rollback()
+    drafting.update_settings(world.lead, world.statement, language="uk")
+    assert world.statement.language == "uk"

@@ -1,0 +1,122 @@
+"""The lead's signatories list a page at a time: counts, one page of rows, where a row is.
+
+A statement may gather tens of thousands of signatures. The lead's page reads its counts
+with one grouped query and one page of rows with one indexed query (ix_signature_order),
+so the number of queries and the work of a request do not grow with the list
+(docs/performance.md). Read-only: nothing here changes a row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, tuple_
+
+from coalition.extensions import db
+from coalition.models import Signature, Statement
+
+PAGE_SIZE = 100
+# Filters that list live signatures in published order.
+PUBLISHED = ("list", "endorsed", "outstanding")
+STATUSES = {"withdrawn": ("withdrawn", "retracted"), "pending": ("pending", "unconfirmed")}
+
+
+def _covers(statement: Statement, floor: int) -> ColumnElement[bool]:
+    """SQL: the signature endorses a revision that still covers the current text."""
+    return and_(
+        Signature.revision_number >= floor,
+        Signature.revision_number <= statement.current_revision,
+    )
+
+
+def _order(statement: Statement) -> list[ColumnElement[object]]:
+    """Published order: by sort key (organisations first when individuals are grouped)."""
+    keys: list[ColumnElement[object]] = [Signature.sort_key, Signature.id]
+    if statement.group_individuals:
+        return [case((Signature.kind == "individual", 1), else_=0), *keys]
+    return keys
+
+
+def counts(statement: Statement, floor: int) -> dict[str, int]:
+    """How many rows each filter shows, from one grouped query."""
+    covers = case((_covers(statement, floor), 1), else_=0)
+    found = dict.fromkeys(("list", "endorsed", "outstanding", "withdrawn", "pending"), 0)
+    total = 0
+    rows = db.session.execute(
+        select(Signature.status, covers, func.count())
+        .where(Signature.statement_id == statement.id)
+        .group_by(Signature.status, covers)
+    )
+    for status, covering, number in rows:
+        total += number
+        if status == "live":
+            found["list"] += number
+            found["endorsed" if covering else "outstanding"] += number
+        for key, statuses in STATUSES.items():
+            if status in statuses:
+                found[key] += number
+    found["history"] = total
+    return found
+
+
+def query(statement: Statement, show: str, floor: int) -> Select[tuple[Signature]]:
+    """The rows a filter shows, in the order it shows them."""
+    rows = select(Signature).where(Signature.statement_id == statement.id)
+    if show in PUBLISHED:
+        rows = rows.where(Signature.status == "live")
+        if show == "endorsed":
+            rows = rows.where(_covers(statement, floor))
+        elif show == "outstanding":
+            rows = rows.where(not_(_covers(statement, floor)))
+        return rows.order_by(*_order(statement))
+    if show == "withdrawn":
+        return rows.where(Signature.status.in_(STATUSES["withdrawn"])).order_by(
+            Signature.ended_at.desc(), Signature.id.desc()
+        )
+    if show == "pending":
+        return rows.where(Signature.status.in_(STATUSES["pending"])).order_by(
+            Signature.status, Signature.id
+        )
+    return rows.order_by(Signature.id.desc())
+
+
+def pages(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages `total` rows fill (at least one, so an empty list has a page)."""
+    return max(1, -(-total // size))
+
+
+def page_number(value: object, total: int) -> int:
+    """The page asked for in the query string, kept within the pages there are."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 1
+    return min(max(1, number), pages(total))
+
+
+def page(
+    statement: Statement, show: str, floor: int, number: int, size: int = PAGE_SIZE
+) -> list[Signature]:
+    """One page of a filter's rows."""
+    return list(
+        db.session.scalars(
+            query(statement, show, floor).limit(size).offset((number - 1) * size)
+        )
+    )
+
+
+def page_of(statement: Statement, show: str, floor: int, signature: Signature) -> int:
+    """The page of a filter on which `signature` appears (1 when the filter has no order)."""
+    if show not in PUBLISHED or signature.status != "live":
+        return 1
+    order = _order(statement)
+    values: list[object] = [signature.sort_key, signature.id]
+    if statement.group_individuals:
+        values.insert(0, 1 if signature.kind == "individual" else 0)
+    before = db.session.scalar(
+        select(func.count()).select_from(
+            query(statement, show, floor)
+            .order_by(None)
+            .where(tuple_(*order) < tuple_(*values))
+            .subquery()
+        )
+    )
+    return (before or 0) // PAGE_SIZE + 1
