@@ -27,6 +27,21 @@
       source.select();
     }
   });
+  // After a refused form, start at the list of what to correct (it links to each field).
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+    // A link to a field puts the cursor in it, not only the field in view.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (field) {
+        event.preventDefault();
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+      }
+    });
+  }
   // On a phone the statement's tabs scroll sideways: bring the current one into view.
   var tab = document.querySelector(".tabs [aria-current=page]");
   if (tab && tab.parentNode.scrollWidth > tab.parentNode.clientWidth) {

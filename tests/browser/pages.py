@@ -57,7 +57,8 @@ _OVERFLOW_JS = """() => {
                + ' right=' + Math.round(box.right));
     }
   }
-  return out.length ? out.slice(0, 8) : ['page scrollWidth=' + document.documentElement.scrollWidth];
+  const page = 'page scrollWidth=' + document.documentElement.scrollWidth;
+  return out.length ? out.slice(0, 8) : [page];
 }"""
 
 _AXE_JS = """async (tags) => {
