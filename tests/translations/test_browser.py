@@ -8,6 +8,7 @@ on a phone. Screenshots go to $COALITION_SCREENSHOTS (default: the test's tmp fo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, Playwright
 from werkzeug.serving import make_server
 
 from coalition import create_app
@@ -60,7 +61,9 @@ def live(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
             db.engine.dispose()
 
 
-def test_translate_revise_update_publish_and_switch_language(live, tmp_path: Path):
+def test_translate_revise_update_publish_and_switch_language(
+    live, tmp_path: Path, playwright: Playwright
+):
     app, url = live
     shots = Path(os.environ.get("COALITION_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,9 @@ def test_translate_revise_update_publish_and_switch_language(live, tmp_path: Pat
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing")
-    with sync_playwright() as playwright:
+    # pytest-playwright's session driver: a second sync_playwright() in the same run (the
+    # tests in tests/browser start one) refuses to start inside its event loop.
+    with contextlib.nullcontext():
         browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=["--no-sandbox", "--disable-gpu"])
         lead: Page = browser.new_page(viewport={"width": 1280, "height": 900})
