@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, abort, g, redirect, request, url_for
-from werkzeug.wrappers import Response
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response
 
 from coalition.extensions import db, login_manager
 
@@ -110,8 +111,24 @@ def embeddable(view: F) -> F:
     return view
 
 
+# The largest id a URL may name: PostgreSQL's integer columns hold no more. A larger number
+# in a path is simply not found, instead of an overflow in the database driver (a 500).
+MAX_URL_INT = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route, bounded to what the database's integer columns hold."""
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_URL_INT if max is None else max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
-    """Install the login guard and the security headers."""
+    """Install the login guard, the security headers and bounded integers in URLs."""
+    # Before any blueprint adds its rules: converters are looked up when a rule is added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
     app.before_request(_guard)

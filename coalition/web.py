@@ -7,6 +7,7 @@ import zoneinfo
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -45,6 +46,19 @@ def _csrf_error(error: CSRFError) -> tuple[Response | str, int]:
     if wants_json():
         return jsonify({"error": "CSRF check failed.", "fields": {}}), 400
     return render_template("errors/csrf.html", error=error), 400
+
+
+def _out_of_range(error: Exception) -> tuple[Response | str, int]:
+    """A number the database cannot hold (a huge id or revision in a query or a body).
+
+    Handled here once rather than at every place a number reaches a query: the input is
+    refused with a 4xx, never a 500.
+    """
+    db.session.rollback()
+    message = "A number in the request is out of range."
+    if wants_json():
+        return jsonify({"error": message, "fields": {}}), 422
+    return render_template("errors/generic.html", error=DomainError(message)), 422
 
 
 def _domain_error(error: DomainError) -> tuple[Response | str, int]:
@@ -99,6 +113,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(OverflowError, _out_of_range)
+    app.register_error_handler(DataError, _out_of_range)
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(iso, "iso")
 
