@@ -80,6 +80,7 @@ class World:
     bearer: str
     other_bearer: str
     spare_token_id: int
+    revoked_invitation_id: int = 0
     # Contacts: never in a public page, a public export or anything a partner sees.
     contacts: list[str] = field(default_factory=list)
     # Words of this statement: never shown to the rival's partner or to strangers.
@@ -249,6 +250,7 @@ def build_world(
         bearer=bearer,
         other_bearer=other_bearer,
         spare_token_id=spare.id,
+        revoked_invitation_id=revoked.id,
         contacts=[
             "invited.partner@contacts.example",
             "hidden.signer@contacts.example",

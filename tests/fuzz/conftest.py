@@ -1,0 +1,111 @@
+"""Fuzzing with hypothesis against one shared world per module (built once, then attacked).
+
+COALITION_FUZZ_EXAMPLES sets how many examples each default test tries (CI's slow run
+multiplies it). No example database is kept: every run starts fresh.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from coalition import create_app
+from coalition.extensions import db
+from coalition.models import User
+from tests import factories
+from tests.conftest import PG_URL, _empty_pg_tables, base_config
+from tests.security.world import World, build_world
+from tests.security.xss import LONGER, PAYLOADS
+
+EXAMPLES = int(os.environ.get("COALITION_FUZZ_EXAMPLES", "4"))
+SLOW_EXAMPLES = EXAMPLES * 8
+
+settings.register_profile(
+    "coalition",
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+settings.load_profile("coalition")
+
+
+@dataclass
+class Fuzz:
+    app: Flask
+    world: World
+    lead: FlaskClient
+    partner: FlaskClient
+    public: FlaskClient
+
+
+@pytest.fixture(scope="module")
+def fuzz(tmp_path_factory: pytest.TempPathFactory, _pg_schema: None) -> Iterator[Fuzz]:
+    app = create_app(base_config(Path(tmp_path_factory.mktemp("fuzz"))))
+    with app.app_context():
+        if not PG_URL:
+            db.create_all()
+        world = build_world()
+        owner = db.session.get(User, world.owner_id)
+        assert owner is not None
+        lead = app.test_client()
+        factories.login(lead, owner)
+    yield Fuzz(app, world, lead, app.test_client(), app.test_client())
+    with app.app_context():
+        db.session.remove()
+        if PG_URL:
+            _empty_pg_tables(app)
+        db.engine.dispose()
+
+
+# --- hostile values -----------------------------------------------------------------------
+
+CONTROL = "".join(chr(c) for c in [*range(0, 32), 127, 0x85, 0x2028, 0x2029, 0x200B, 0xFEFF])
+WEIRD = ["", " ", "\t\n", "0", "-1", "1e309", "NaN", "null", "true", "[]", "{}", "%00",
+         "../../etc/passwd", "' OR 1=1 --", "=cmd|' /C calc'!A0", "\u202egnp.exe",
+         "ﷺ" * 50, "🏳️‍🌈" * 30, "x" * 201, "x" * 301, "9" * 40, "-" * 1000]
+
+
+def huge() -> st.SearchStrategy[str]:
+    """Strings past every limit: 5,000 to 300,000 characters (under the 2 MB body)."""
+    return st.builds(lambda ch, n: ch * n, st.sampled_from(["x", "é", "<", "\x00", "界 "]),
+                     st.sampled_from([5_001, 200_001, 300_000]))
+
+
+def hostile_text() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.text(max_size=300),
+        st.text(alphabet=st.sampled_from(CONTROL + string.printable), max_size=100),
+        st.sampled_from(WEIRD + PAYLOADS + [LONGER]),
+        huge(),
+        st.integers(min_value=-(2**80), max_value=2**80).map(str),
+    )
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(min_value=-(2**80), max_value=2**80),
+        st.floats(allow_nan=True, allow_infinity=True), hostile_text(),
+    )
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(st.text(max_size=12), children, max_size=4),
+        ),
+        max_leaves=8,
+    )
