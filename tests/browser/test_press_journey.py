@@ -184,9 +184,10 @@ def test_press_journey(journey: Journey) -> None:
     assert not fragment.tags & {"html", "body", "script", "style"}
     check_document("embed", fragment.text, date)
 
-    # The page prints cleanly: no downloads column, no site header.
+    # The page prints cleanly: no downloads column, no site header; its address at the foot.
     press.emulate_media(media="print")
     expect(press.locator(".public-aside")).to_be_hidden()
+    expect(press.locator(".public-print-foot")).to_contain_text(f"/s/{setup.slug}/editions/1")
     press.screenshot(path=journey.folder / "public-page-print.png", full_page=True)
     press.emulate_media(media="screen")
 
