@@ -40,6 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from coalition import i18n
+
+    i18n.init_app(app)
 
     from coalition import cli, database, immutability, security, web
     from coalition.accounts.views import bp as accounts_bp

@@ -1,0 +1,148 @@
+"""The interface's language: Flask-Babel, which locale a request gets, and dates in it.
+
+The order (docs/translations.md, "The interface in other languages"):
+1. a signed-in user's own setting (User.language, chosen on the account page);
+2. on the public pages, the language version the reader picked with ?lang=, when the
+   interface exists in that language, so labels and text read in one language;
+3. the browser's Accept-Language, matched against SUPPORTED;
+4. English.
+
+The catalogues live in coalition/locale (coalition/translations is the statement
+translations feature, a different thing). Their .mo files are compiled by the install
+(hatch_build.py), by the test suite and by scripts/i18n.sh; when one is missing the
+interface falls back to English rather than failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_datetime as babel_format_datetime
+from flask import Flask, has_request_context, request
+from flask_babel import get_locale, gettext, lazy_gettext
+from flask_login import current_user
+
+from coalition.catalogues import LOCALE_DIR
+from coalition.extensions import babel
+
+DEFAULT_LOCALE = "en"
+# Interface languages, each with its name written in itself (the account page's choices).
+SUPPORTED: dict[str, str] = {"en": "English", "fr": "Français"}
+
+# Endpoints whose ?lang= picks the language version of a published statement.
+PUBLIC_LANG_ENDPOINTS = frozenset(
+    {
+        "publishing.public_statement",
+        "publishing.public_edition",
+        "publishing.embed",
+        "publishing.edition_embed",
+        "publishing.preview",
+    }
+)
+
+# strftime formats the templates pass to local_time -> the CLDR pattern saying the same
+# thing, so other languages get their own month and day names and word order.
+_CLDR_PATTERNS = {
+    "%-d %b %Y, %H:%M": "d MMM y, HH:mm",
+    "%A %-d %B %Y, %H:%M": "EEEE d MMMM y, HH:mm",
+    "%-d %B %Y": "d MMMM y",
+    "%-d %b %Y": "d MMM y",
+}
+
+# Words the pure domain and the shared web module keep as plain English dicts (they may
+# not import Flask-Babel); marked here so extraction puts them in the catalogue, and
+# translated where they are shown. tests/test_i18n.py fails if one is missing.
+DOMAIN_WORDS = (
+    # coalition/domain/lifecycle.py LABELS
+    lazy_gettext("Draft"),
+    lazy_gettext("In review"),
+    lazy_gettext("Open for signing"),
+    lazy_gettext("Closed"),
+    lazy_gettext("Published"),
+    # coalition/web.py STATEMENT_TABS
+    lazy_gettext("Overview"),
+    lazy_gettext("Edit"),
+    lazy_gettext("History"),
+    lazy_gettext("Translations"),
+    lazy_gettext("Partners"),
+    lazy_gettext("Comments"),
+    lazy_gettext("Signatories"),
+    lazy_gettext("Publish"),
+    lazy_gettext("Activity"),
+    lazy_gettext("Settings"),
+    # coalition/domain/invitations.py RESPONSE_LABELS and invitations/views.py FILTER_LABELS
+    lazy_gettext("All"),
+    lazy_gettext("No answer"),
+    lazy_gettext("Invited"),
+    lazy_gettext("Mail sent"),
+    lazy_gettext("Mail failed"),
+    lazy_gettext("Opened"),
+    lazy_gettext("Commented"),
+    lazy_gettext("Signed"),
+    lazy_gettext("Declined"),
+    lazy_gettext("Revoked"),
+    lazy_gettext("Expired"),
+)
+
+
+def select_locale() -> str:
+    """The request's interface language (see the module docstring for the order)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if current_user and current_user.is_authenticated:
+        chosen = getattr(current_user, "language", None)
+        if chosen in SUPPORTED:
+            return str(chosen)
+    if request.endpoint in PUBLIC_LANG_ENDPOINTS:
+        picked = (request.args.get("lang") or "").split("-")[0].lower()
+        if picked in SUPPORTED:
+            return picked
+    return request.accept_languages.best_match(list(SUPPORTED)) or DEFAULT_LOCALE
+
+
+def current_language() -> str:
+    """The language tag of the current interface ('en' outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LOCALE
+
+
+def translate(message: Any) -> str:
+    """A runtime string (a domain label, a DomainError message) in the interface language.
+
+    Unknown strings come back unchanged: messages built with values (f-strings in the
+    services) stay in English rather than failing.
+    """
+    if message is None:
+        return ""
+    text = str(message)
+    return gettext(text) if text else text
+
+
+def format_local(local: dt.datetime, fmt: str) -> str:
+    """`local` (already in its zone) written in the interface language, for local_time.
+
+    English keeps the strftime output the pages have always shown; other languages get
+    Babel's CLDR names and order for the same pattern.
+    """
+    language = current_language() if has_request_context() else DEFAULT_LOCALE
+    if language == DEFAULT_LOCALE:
+        return local.strftime(fmt)
+    pattern = _CLDR_PATTERNS.get(fmt, "d MMM y, HH:mm")
+    return babel_format_datetime(local, pattern, tzinfo=local.tzinfo, locale=Locale(language))
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Babel with the locale selector, and the template helpers."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(LOCALE_DIR))
+    babel.init_app(app, locale_selector=select_locale)
+    # {% trans %} blocks: whitespace and line breaks inside are collapsed, so the msgids
+    # do not depend on how a template is indented. babel.cfg says the same for extraction.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(
+        ui_language=current_language,
+        ui_languages=SUPPORTED,
+    )
+    app.add_template_filter(translate, "translated")
