@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from coalition.domain.errors import DomainError
 from coalition.domain.lifecycle import LABELS, State
 from coalition.extensions import db
+from coalition.i18n import format_local
 
 
 def wants_json() -> bool:
@@ -83,7 +84,7 @@ def local_time(
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             tz = zoneinfo.ZoneInfo("UTC")
     local = value.astimezone(tz or dt.UTC)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{format_local(local, fmt)} {local.tzname()}"
 
 
 def iso(value: dt.datetime | None) -> str | None:
