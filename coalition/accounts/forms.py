@@ -2,88 +2,115 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from coalition.i18n import SUPPORTED
+
+PASSWORD_HELP = _l("At least 10 characters; a phrase of several words is best.")
+PASSWORDS_DIFFER = _l("The passwords differ.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
-    submit = SubmitField("Log in")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Log in"))
 
 
 class SignupForm(FlaskForm):
-    organisation = StringField("Organisation", validators=[DataRequired(), Length(max=200)])
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=320)])
     password = PasswordField(
-        "Password",
-        description="At least 10 characters; a phrase of several words is best.",
+        _l("Password"),
+        description=PASSWORD_HELP,
         validators=[DataRequired(), Length(min=10, max=1000)],
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
     )
-    submit = SubmitField("Create the account")
+    submit = SubmitField(_l("Create the account"))
 
 
 class JoinForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        "Password",
-        description="At least 10 characters; a phrase of several words is best.",
+        _l("Password"),
+        description=PASSWORD_HELP,
         validators=[DataRequired(), Length(min=10, max=1000)],
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
     )
-    submit = SubmitField("Join")
+    submit = SubmitField(_l("Join"))
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Label", description="What will use this token?", validators=[Length(max=100)]
+        _l("Label"), description=_l("What will use this token?"), validators=[Length(max=100)]
     )
-    submit = SubmitField("Create a token")
+    submit = SubmitField(_l("Create a token"))
 
 
 class ColleagueForm(FlaskForm):
-    email = EmailField("Colleague's e-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    submit = SubmitField("Send the invitation")
+    email = EmailField(
+        _l("Colleague's e-mail"), validators=[DataRequired(), Email(), Length(max=320)]
+    )
+    submit = SubmitField(_l("Send the invitation"))
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=1000)])
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1000)]
     )
-    submit = SubmitField("Change the password")
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=10, max=1000)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
+    )
+    submit = SubmitField(_l("Change the password"))
 
 
 class ConfirmForm(FlaskForm):
     """A bare form for buttons that change state (CSRF only)."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
-    submit = SubmitField("Send me a reset link")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
+    submit = SubmitField(_l("Send me a reset link"))
 
 
 class ResetForm(FlaskForm):
     password = PasswordField(
-        "New password",
-        description="At least 10 characters; a phrase of several words is best.",
+        _l("New password"),
+        description=PASSWORD_HELP,
         validators=[DataRequired(), Length(min=10, max=1000)],
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
     )
-    submit = SubmitField("Set the new password")
+    submit = SubmitField(_l("Set the new password"))
+
+
+class LanguageForm(FlaskForm):
+    """The interface language of one's own account; empty follows the browser."""
+
+    language = SelectField(
+        _l("Language of the interface"),
+        description=_l("The language of the pages and forms you see."),
+        choices=[
+            SelectChoice("", _l("As my browser asks")),
+            *(SelectChoice(tag, name) for tag, name in SUPPORTED.items()),
+        ],
+    )
+    submit = SubmitField(_l("Save the language"))

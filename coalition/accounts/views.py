@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from coalition.accounts import forms, services
 from coalition.domain.errors import DomainError
 from coalition.extensions import db, limiter
+from coalition.i18n import SUPPORTED, translate
 from coalition.mail import outbox
 from coalition.security import public
 
@@ -37,10 +39,11 @@ def apply_errors(form: forms.FlaskForm, error: DomainError) -> None:
     for name, message in error.fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, error.message if len(error.fields) == 1 else message]
+            shown = error.message if len(error.fields) == 1 else message
+            field.errors = [*field.errors, translate(shown)]
             placed = True
     if not placed:
-        flash(error.message, "error")
+        flash(translate(error.message), "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -78,7 +81,7 @@ def signup() -> str | Response:
         else:
             db.session.commit()
             login_user(user)
-            flash(f"Welcome to Coalition, {user.display_name}.", "success")
+            flash(gettext("Welcome to Coalition, %(name)s.", name=user.display_name), "success")
             return redirect(url_for("drafting.dashboard"))
     return render_template("accounts/signup.html", form=form)
 
@@ -91,7 +94,7 @@ def logout() -> Response:
         services.end_sessions(current_user._get_current_object())
         db.session.commit()
         logout_user()
-        flash("You are logged out.", "success")
+        flash(gettext("You are logged out."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -105,11 +108,36 @@ def account() -> str:
         colleague_form=forms.ColleagueForm(),
         password_form=forms.PasswordForm(),
         revoke_form=forms.ConfirmForm(),
+        language_form=_language_form(user),
         tokens=services.list_api_tokens(user),
         members=services.organisation_members(user.organisation_id),
         pending=services.pending_colleague_invitations(user.organisation_id),
         new_token=None,
     )
+
+
+def _language_form(user: object) -> forms.LanguageForm:
+    form = forms.LanguageForm(formdata=None)
+    form.language.data = getattr(user, "language", None) or ""
+    return form
+
+
+@bp.route("/account/language", methods=["POST"])
+def set_language() -> Response:
+    """Choose the interface language of your own account (empty: follow the browser)."""
+    user = current_user._get_current_object()
+    form = forms.LanguageForm()
+    if form.validate_on_submit():
+        chosen = form.language.data or None
+        if chosen is None or chosen in SUPPORTED:
+            user.language = chosen
+            db.session.commit()
+            # Said in the language just chosen, which the next page will use.
+            refresh()
+            flash(gettext("Your language is saved."), "success")
+    else:
+        flash(gettext("Choose one of the languages offered."), "error")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -118,7 +146,7 @@ def create_token() -> str | Response:
     user = current_user._get_current_object()
     form = forms.TokenForm()
     if not form.validate_on_submit():
-        flash("The token label is too long.", "error")
+        flash(gettext("The token label is too long."), "error")
         return redirect(url_for("accounts.account"))
     _, secret = services.create_api_token(user, form.name.data)
     db.session.commit()
@@ -128,6 +156,7 @@ def create_token() -> str | Response:
         colleague_form=forms.ColleagueForm(formdata=None),
         password_form=forms.PasswordForm(formdata=None),
         revoke_form=forms.ConfirmForm(formdata=None),
+        language_form=_language_form(user),
         tokens=services.list_api_tokens(user),
         members=services.organisation_members(user.organisation_id),
         pending=services.pending_colleague_invitations(user.organisation_id),
@@ -144,7 +173,7 @@ def revoke_token(token_id: int) -> Response:
         except DomainError:
             abort(404)
         db.session.commit()
-        flash("The token is revoked.", "success")
+        flash(gettext("The token is revoked."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -157,7 +186,7 @@ def invite_colleague() -> str | Response:
         try:
             invitation, token = services.invite_colleague(user, form.email.data)
         except DomainError as error:
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             outbox.queue(
                 "colleague_invitation",
@@ -171,7 +200,7 @@ def invite_colleague() -> str | Response:
                 organisation_id=user.organisation_id,
             )
             db.session.commit()
-            flash(f"Invitation sent to {invitation.email}.", "success")
+            flash(gettext("Invitation sent to %(email)s.", email=invitation.email), "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -197,7 +226,10 @@ def join(token: str) -> str | Response:
         else:
             db.session.commit()
             login_user(user)
-            flash(f"Welcome to {invitation.organisation.name}.", "success")
+            flash(
+                gettext("Welcome to %(organisation)s.", organisation=invitation.organisation.name),
+                "success",
+            )
             return redirect(url_for("drafting.dashboard"))
     return render_template("accounts/join.html", form=form, invitation=invitation)
 
@@ -209,16 +241,16 @@ def change_password() -> Response:
     form = forms.PasswordForm()
     if form.validate_on_submit():
         if services.authenticate(user.email, form.current.data or "") is None:
-            flash("The current password is wrong.", "error")
+            flash(gettext("The current password is wrong."), "error")
         else:
             try:
                 services.change_password(user, form.password.data)
             except DomainError as error:
-                flash(error.message, "error")
+                flash(translate(error.message), "error")
             else:
                 db.session.commit()
                 login_user(user)
-                flash("Your password is changed.", "success")
+                flash(gettext("Your password is changed."), "success")
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -272,6 +304,6 @@ def reset_password(token: str) -> str | Response:
         else:
             db.session.commit()
             login_user(user)
-            flash("Your password is changed.", "success")
+            flash(gettext("Your password is changed."), "success")
             return redirect(url_for("drafting.dashboard"))
     return render_template("accounts/reset.html", form=form)

@@ -67,6 +67,7 @@ ROUTES: dict[str, Case] = {
     "accounts.revoke_token": Case(LEAD),
     "accounts.invite_colleague": Case(LEAD),
     "accounts.change_password": Case(LEAD),
+    "accounts.set_language": Case(LEAD),
     "accounts.join": Case(PUBLIC, token="join_token", token_checked=True),
     "accounts.forgot_password": Case(PUBLIC),
     "accounts.reset_password": Case(PUBLIC, token="reset_token", token_checked=True),
