@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -46,77 +47,89 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class StatementForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     body = TextAreaField(
-        "Text",
-        description="Markdown: blank lines between paragraphs, # for headings, - for lists, "
-        "*emphasis*, [links](https://example.org).",
+        _l("Text"),
+        description=_l(
+            "Markdown: blank lines between paragraphs, # for headings, - for lists, "
+            "*emphasis*, [links](https://example.org)."
+        ),
         validators=[DataRequired(), Length(max=BODY_MAX)],
     )
-    language = SelectField("Language of the statement", choices=LANGUAGES, default="en")
-    preview = SubmitField("Preview")
-    submit = SubmitField("Create the statement")
+    language = SelectField(_l("Language of the statement"), choices=LANGUAGES, default="en")
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Create the statement"))
 
 
 class EditForm(FlaskForm):
     base_revision = HiddenField(validators=[InputRequired()])
-    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     body = TextAreaField(
-        "Text",
-        description="Markdown: blank lines between paragraphs, # for headings, - for lists, "
-        "*emphasis*, [links](https://example.org).",
+        _l("Text"),
+        description=_l(
+            "Markdown: blank lines between paragraphs, # for headings, - for lists, "
+            "*emphasis*, [links](https://example.org)."
+        ),
         validators=[DataRequired(), Length(max=BODY_MAX)],
     )
     note = StringField(
-        "Note about this change (optional)", validators=[Optional(), Length(max=NOTE_MAX)]
+        _l("Note about this change (optional)"), validators=[Optional(), Length(max=NOTE_MAX)]
     )
     substantive = BooleanField(
-        "Substantive change",
+        _l("Substantive change"),
         default=True,
-        description="Untick only for typos and layout: signers are then not asked to re-confirm.",
+        description=_l(
+            "Untick only for typos and layout: signers are then not asked to re-confirm."
+        ),
     )
-    preview = SubmitField("Preview")
-    submit = SubmitField("Save a new revision")
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Save a new revision"))
 
 
 class CompareForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    from_ = IntegerField("From revision", validators=[InputRequired()])
-    to = IntegerField("To revision", validators=[InputRequired()])
+    from_ = IntegerField(_l("From revision"), validators=[InputRequired()])
+    to = IntegerField(_l("To revision"), validators=[InputRequired()])
 
 
 class StateForm(FlaskForm):
     state = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Change")
+    submit = SubmitField(_l("Change"))
 
 
 class SettingsForm(FlaskForm):
-    language = SelectField("Language of the statement", choices=LANGUAGES)
-    timezone = SelectField("Time zone", description="Deadlines and dates are shown in this zone.")
+    language = SelectField(_l("Language of the statement"), choices=LANGUAGES)
+    timezone = SelectField(
+        _l("Time zone"), description=_l("Deadlines and dates are shown in this zone.")
+    )
     sign_deadline = DateTimeLocalField(
-        "Sign-on deadline",
+        _l("Sign-on deadline"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="In the statement's time zone. Leave empty for no deadline.",
+        description=_l("In the statement's time zone. Leave empty for no deadline."),
     )
-    comments_when_open = BooleanField("Partners may still comment while signing is open")
+    comments_when_open = BooleanField(_l("Partners may still comment while signing is open"))
     letter_addressee_name = StringField(
-        "Addressee's name",
+        _l("Addressee's name"),
         validators=[Optional(), Length(max=200)],
-        description="Fill this in to lay the statement out as a joint letter.",
+        description=_l("Fill this in to lay the statement out as a joint letter."),
     )
     letter_addressee_title = StringField(
-        "Addressee's title", validators=[Optional(), Length(max=200)]
+        _l("Addressee's title"), validators=[Optional(), Length(max=200)]
     )
-    letter_addressee_address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
+    letter_addressee_address = TextAreaField(
+        _l("Address"), validators=[Optional(), Length(max=1000)]
+    )
     letter_salutation = StringField(
-        "Salutation", validators=[Optional(), Length(max=200)], description="e.g. Dear Minister,"
+        _l("Salutation"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("e.g. Dear Minister,"),
     )
-    submit = SubmitField("Save the settings")
+    submit = SubmitField(_l("Save the settings"))
 
 
 class RestoreForm(FlaskForm):
     base_revision = HiddenField(validators=[InputRequired()])
-    submit = SubmitField("Restore as a new revision")
+    submit = SubmitField(_l("Restore as a new revision"))

@@ -7,6 +7,7 @@ import json
 import zoneinfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,6 +19,7 @@ from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import forms, services
 from coalition.extensions import db
+from coalition.i18n import translate
 from coalition.models import Statement
 from coalition.web import iso
 
@@ -65,7 +67,7 @@ def new_statement() -> str | Response:
                 apply_errors(form, error)
             else:
                 db.session.commit()
-                flash("The statement is saved as revision 1.", "success")
+                flash(gettext("The statement is saved as revision 1."), "success")
                 return redirect(url_for("drafting.statement", statement_id=statement.id))
     return render_template("drafting/new.html", form=form, preview=preview)
 
@@ -138,7 +140,7 @@ def edit(statement_id: int) -> str | Response:
                 apply_errors(form, error)
             else:
                 db.session.commit()
-                flash(f"Saved as revision {revision.number}.", "success")
+                flash(gettext("Saved as revision %(number)s.", number=revision.number), "success")
                 return redirect(url_for("drafting.statement", statement_id=statement.id))
     status = 409 if conflict else 200
     return (
@@ -202,10 +204,17 @@ def restore(statement_id: int, number: int) -> Response:
             )
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
             return redirect(url_for("drafting.revision", statement_id=statement_id, number=number))
         db.session.commit()
-        flash(f"Revision {number} is restored as revision {revision.number}.", "success")
+        flash(
+            gettext(
+                "Revision %(old)s is restored as revision %(new)s.",
+                old=number,
+                new=revision.number,
+            ),
+            "success",
+        )
     return redirect(url_for("drafting.statement", statement_id=statement_id))
 
 
@@ -245,11 +254,15 @@ def change_state(statement_id: int) -> Response:
             services.change_state(current_user._get_current_object(), statement, form.state.data)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             db.session.commit()
             flash(
-                f"The statement is now {lifecycle.LABELS[statement.state_enum].lower()}.", "success"
+                gettext(
+                    "The statement is now %(state)s.",
+                    state=translate(lifecycle.LABELS[statement.state_enum]).lower(),
+                ),
+                "success",
             )
     return redirect(url_for("drafting.statement", statement_id=statement_id))
 
@@ -300,7 +313,7 @@ def settings(statement_id: int) -> str | Response:
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash("Settings saved.", "success")
+            flash(gettext("Settings saved."), "success")
             return redirect(url_for("drafting.statement", statement_id=statement_id))
     return render_template("drafting/settings.html", statement=statement, form=form, tz=tz)
 
