@@ -15,7 +15,7 @@ from coalition.extensions import db, limiter
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Signature
 from coalition.security import api_route, partner
-from coalition.signing import services
+from coalition.signing import listing, services
 from coalition.signing.services import SignatureInput
 from coalition.translations import services as translations
 from coalition.web import iso
@@ -101,14 +101,17 @@ def delete_signature(token: str) -> Response:
 def list_signatories(statement_id: int) -> Response:
     """Every live signature in published order, without contacts; ?lang= for a translation."""
     statement = lead_statement(statement_id)
-    listed = [(s, s.name) for s in services.published_order(statement)]
+    listed: list[tuple[listing.Listed | Signature, str]]
     language = request.args.get("lang", "").strip()
     if language and not same_language(language, statement.language):
         # A translation's list: names in that language, collated by its rules.
         translation = translations.get(statement, language)
-        listed = translations.ordered_names(
-            statement, [s for s, _ in listed], translation.language
-        )
+        listed = list(translations.ordered_names(
+            statement, services.published_order(statement), translation.language
+        ))
+    else:
+        # Plain rows, not ORM objects: a statement may have tens of thousands of signatures.
+        listed = [(s, s.name) for s in listing.published_rows(statement)]
     return jsonify(
         {
             "signatories": [

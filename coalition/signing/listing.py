@@ -8,6 +8,8 @@ so the number of queries and the work of a request do not grow with the list
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, tuple_
 
 from coalition.extensions import db
@@ -27,12 +29,42 @@ def _covers(statement: Statement, floor: int) -> ColumnElement[bool]:
     )
 
 
-def _order(statement: Statement) -> list[ColumnElement[object]]:
+def _order(statement: Statement) -> list[Any]:
     """Published order: by sort key (organisations first when individuals are grouped)."""
-    keys: list[ColumnElement[object]] = [Signature.sort_key, Signature.id]
+    keys: list[Any] = [Signature.sort_key, Signature.id]
     if statement.group_individuals:
         return [case((Signature.kind == "individual", 1), else_=0), *keys]
     return keys
+
+
+class Listed(NamedTuple):
+    """A live signature's public fields: lists of thousands need no ORM object per row."""
+
+    id: int
+    name: str
+    kind: str
+    country: str
+    affiliation: str
+    revision_number: int
+    sort_as: str | None
+
+
+def published_rows(statement: Statement) -> list[Listed]:
+    """Every live signature in published order, public fields only, from one indexed query."""
+    rows = db.session.execute(
+        select(
+            Signature.id,
+            Signature.name,
+            Signature.kind,
+            Signature.country,
+            Signature.affiliation,
+            Signature.revision_number,
+            Signature.sort_as,
+        )
+        .where(Signature.statement_id == statement.id, Signature.status == "live")
+        .order_by(*_order(statement))
+    )
+    return [Listed(*row) for row in rows]
 
 
 def counts(statement: Statement, floor: int) -> dict[str, int]:
@@ -57,7 +89,7 @@ def counts(statement: Statement, floor: int) -> dict[str, int]:
     return found
 
 
-def query(statement: Statement, show: str, floor: int) -> Select[tuple[Signature]]:
+def query(statement: Statement, show: str, floor: int) -> Select[Any]:
     """The rows a filter shows, in the order it shows them."""
     rows = select(Signature).where(Signature.statement_id == statement.id)
     if show in PUBLISHED:
