@@ -36,6 +36,8 @@ SKIPPED_ELEMENTS = {"code", "pre", "script", "style", "kbd", "samp"}
 
 _TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 _JINJA_COMMENT = re.compile(r"{#.*?#}", re.S)
+# {% block body_class %}narrow-page{% endblock %}: CSS class names, not language.
+_CLASS_BLOCK = re.compile(r"{%-?\s*block\s+\w*class\s*-?%}.*?{%-?\s*endblock\b.*?%}", re.S)
 _JINJA_TAG = re.compile(r"{%.*?%}|{{.*?}}", re.S)
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -46,6 +48,7 @@ def _strip_jinja(source: str) -> str:
     What is left between the tags is literal text the template prints as it is.
     """
     source = _JINJA_COMMENT.sub("", source)
+    source = _CLASS_BLOCK.sub("", source)
     source = _TRANS_BLOCK.sub("", source)
     return _JINJA_TAG.sub("", source)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
@@ -13,93 +14,97 @@ from coalition.domain.limits import COMMENT_MAX, EMAIL_MAX, NAME_MAX
 MESSAGE_MAX = 5000
 
 PARTNER_VISIBILITY = [
-    SelectChoice("private", "Only the lead organisation"),
-    SelectChoice("shared", "The lead organisation and all invited partners"),
+    SelectChoice("private", _l("Only the lead organisation")),
+    SelectChoice("shared", _l("The lead organisation and all invited partners")),
 ]
 LEAD_VISIBILITY = [
-    SelectChoice("shared", "Answer: whoever can read the comment sees it"),
-    SelectChoice("private", "Internal note: only your organisation sees it"),
+    SelectChoice("shared", _l("Answer: whoever can read the comment sees it")),
+    SelectChoice("private", _l("Internal note: only your organisation sees it")),
 ]
 
 
 class InviteForm(FlaskForm):
     organisation = StringField(
-        "Organisation", validators=[DataRequired(), Length(max=NAME_MAX)]
+        _l("Organisation"), validators=[DataRequired(), Length(max=NAME_MAX)]
     )
     email = StringField(
-        "E-mail address",
+        _l("E-mail address"),
         validators=[DataRequired(), Length(max=EMAIL_MAX)],
         render_kw={"type": "email", "autocomplete": "off"},
     )
     message = TextAreaField(
-        "Personal message (optional)",
+        _l("Personal message (optional)"),
         validators=[Optional(), Length(max=MESSAGE_MAX)],
-        description="Added to the invitation e-mail.",
+        description=_l("Added to the invitation e-mail."),
     )
-    submit = SubmitField("Invite")
+    submit = SubmitField(_l("Invite"))
 
 
 class BulkInviteForm(FlaskForm):
     lines = TextAreaField(
-        "Partners, one per line",
+        _l("Partners, one per line"),
         validators=[Optional(), Length(max=400_000)],
-        description="Organisation Name <press@example.org> — or upload a CSV with columns "
-        "organisation and email.",
+        description=_l(
+            "Organisation Name <press@example.org> — or upload a CSV with columns "
+            "organisation and email."
+        ),
         render_kw={"placeholder": "Human Rights House <press@humanrightshouse.org>"},
     )
     csv_file = FileField(
-        "CSV file (optional)",
+        _l("CSV file (optional)"),
         validators=[FileAllowed(["csv", "txt"], "Upload a .csv or .txt file.")],
     )
     message = TextAreaField(
-        "Personal message (optional)",
+        _l("Personal message (optional)"),
         validators=[Optional(), Length(max=MESSAGE_MAX)],
-        description="Added to every invitation e-mail of this list.",
+        description=_l("Added to every invitation e-mail of this list."),
     )
-    submit = SubmitField("Invite everyone listed")
+    submit = SubmitField(_l("Invite everyone listed"))
 
 
 class ActionForm(FlaskForm):
     """A button that changes something: POST with a CSRF token, nothing else."""
 
-    submit = SubmitField("Go")
+    submit = SubmitField(_l("Go"))
 
 
 class CommentForm(FlaskForm):
     anchor = HiddenField()
-    body = TextAreaField(
-        "Your comment", validators=[Optional(), Length(max=COMMENT_MAX)]
-    )
+    body = TextAreaField(_l("Your comment"), validators=[Optional(), Length(max=COMMENT_MAX)])
     suggestion = TextAreaField(
-        "Suggested text for this paragraph (optional)",
+        _l("Suggested text for this paragraph (optional)"),
         validators=[Optional(), Length(max=COMMENT_MAX)],
-        description="Write the paragraph as you would like it to read.",
+        description=_l("Write the paragraph as you would like it to read."),
     )
     visibility = RadioField(
-        "Who can read this", choices=PARTNER_VISIBILITY, default="private",
+        _l("Who can read this"),
+        choices=PARTNER_VISIBILITY,
+        default="private",
         validators=[InputRequired()],
     )
-    submit = SubmitField("Send comment")
+    submit = SubmitField(_l("Send comment"))
 
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (optional)",
+        _l("Reason (optional)"),
         validators=[Optional(), Length(max=2000)],
-        description="Only the lead organisation reads it.",
+        description=_l("Only the lead organisation reads it."),
     )
-    submit = SubmitField("Decline to sign")
+    submit = SubmitField(_l("Decline to sign"))
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=COMMENT_MAX)])
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
     visibility = RadioField(
-        "Who can read this", choices=LEAD_VISIBILITY, default="shared",
+        _l("Who can read this"),
+        choices=LEAD_VISIBILITY,
+        default="shared",
         validators=[InputRequired()],
     )
-    submit = SubmitField("Reply")
+    submit = SubmitField(_l("Reply"))
 
 
 class AcceptForm(FlaskForm):
     base_revision = HiddenField(validators=[InputRequired()])
-    submit = SubmitField("Accept this text")
+    submit = SubmitField(_l("Accept this text"))

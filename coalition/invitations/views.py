@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -36,6 +37,7 @@ from coalition.domain.rendering import paragraphs, render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
 from coalition.extensions import db
+from coalition.i18n import translate
 from coalition.invitations import access, forms, services
 from coalition.models import Comment, Invitation, Statement, User
 from coalition.security import partner
@@ -155,7 +157,13 @@ def invite(statement_id: int) -> tuple[str, int] | Response:
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(f"{invitation.organisation} is invited; the e-mail is in the outbox.", "success")
+            flash(
+                gettext(
+                    "%(organisation)s is invited; the e-mail is in the outbox.",
+                    organisation=invitation.organisation,
+                ),
+                "success",
+            )
             return redirect(url_for("invitations.index", statement_id=statement_id))
     return _render_index(statement, invite_form=form, status=422)
 
@@ -222,16 +230,25 @@ def _act(statement_id: int, invitation_id: int, action: str) -> Response:
     try:
         if action == "revoke":
             services.revoke(_user(), invitation)
-            message = f"The link of {invitation.organisation} no longer works."
+            message = gettext(
+                "The link of %(organisation)s no longer works.",
+                organisation=invitation.organisation,
+            )
         elif action == "resend":
             services.resend(_user(), invitation)
-            message = f"A new link is on its way to {invitation.organisation}; the old one ends."
+            message = gettext(
+                "A new link is on its way to %(organisation)s; the old one ends.",
+                organisation=invitation.organisation,
+            )
         else:
             services.remind(_user(), invitation)
-            message = f"A reminder is on its way to {invitation.organisation}."
+            message = gettext(
+                "A reminder is on its way to %(organisation)s.",
+                organisation=invitation.organisation,
+            )
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(translate(error.message), "error")
     else:
         db.session.commit()
         flash(message, "success")
@@ -269,9 +286,11 @@ def remind_all(statement_id: int) -> Response:
         abort(400)
     reminded, skipped = services.remind_all(_user(), statement)
     db.session.commit()
-    text = f"{reminded} reminder(s) on their way."
+    text = gettext("%(count)s reminder(s) on their way.", count=reminded)
     if skipped:
-        text += f" {skipped} partner(s) reminded in the last 12 hours were left out."
+        text += " " + gettext(
+            "%(count)s partner(s) reminded in the last 12 hours were left out.", count=skipped
+        )
     flash(text, "success" if reminded else "info")
     return redirect(url_for("invitations.index", statement_id=statement_id))
 
@@ -359,10 +378,10 @@ def retry(statement_id: int, message_id: int) -> Response:
         services.retry_message(_user(), message)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(translate(error.message), "error")
     else:
         db.session.commit()
-        flash("The message is back in the queue.", "success")
+        flash(gettext("The message is back in the queue."), "success")
     return redirect(url_for("invitations.outbox", statement_id=statement_id))
 
 
@@ -476,17 +495,17 @@ def reply(statement_id: int, comment_id: int) -> Response:
     comment = _comment(statement, comment_id)
     form = forms.ReplyForm()
     if not form.validate_on_submit():
-        flash("Write a reply before sending it.", "error")
+        flash(gettext("Write a reply before sending it."), "error")
         return _back(statement_id, comment, ok=False)
     try:
         services.reply(_user(), comment, body=form.body.data, visibility=form.visibility.data)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(translate(error.message), "error")
         return _back(statement_id, comment, ok=False)
     else:
         db.session.commit()
-        flash("Your reply is saved.", "success")
+        flash(gettext("Your reply is saved."), "success")
     return _back(statement_id, comment)
 
 
@@ -500,7 +519,10 @@ def resolve(statement_id: int, comment_id: int) -> Response:
     again = request.form.get("reopen") == "1"
     services.resolve(_user(), comment, resolved=not again)
     db.session.commit()
-    flash("The comment is open again." if again else "The comment is resolved.", "success")
+    flash(
+        gettext("The comment is open again.") if again else gettext("The comment is resolved."),
+        "success",
+    )
     return _back(statement_id, comment)
 
 
@@ -518,19 +540,23 @@ def accept(statement_id: int, comment_id: int) -> Response:
     except StaleRevision as error:
         db.session.rollback()
         flash(
-            f"Not accepted: you were reading revision {error.base_revision}, and revision "
-            f"{error.current_revision} was saved since. Nothing is lost — the suggestion is "
-            "still here. Read the paragraph as it is now, then accept again.",
+            gettext(
+                "Not accepted: you were reading revision %(base)s, and revision "
+                "%(current)s was saved since. Nothing is lost — the suggestion is "
+                "still here. Read the paragraph as it is now, then accept again.",
+                base=error.base_revision,
+                current=error.current_revision,
+            ),
             "warning",
         )
         return _back(statement_id, comment, ok=False)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(translate(error.message), "error")
         return _back(statement_id, comment, ok=False)
     else:
         db.session.commit()
-        flash(f"Accepted: saved as revision {revision.number}.", "success")
+        flash(gettext("Accepted: saved as revision %(number)s.", number=revision.number), "success")
     return _back(statement_id, comment)
 
 
@@ -665,16 +691,22 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
             invitation = _partner_invitation(token)
             if error.status == 409:
                 # Comments are closed: the forms are not on the page, so say it above it.
-                flash(error.message, "error")
+                flash(translate(error.message), "error")
                 return _render_partner(token, invitation, status=409)
             apply_errors(form, error)
         else:
             db.session.commit()
             flash(
-                "Your comment is sent to "
-                f"{invitation.statement.organisation.name}"
-                + (" and shared with the other partners." if form.visibility.data == "shared"
-                   else "."),
+                gettext(
+                    "Your comment is sent to %(organisation)s and shared with the other "
+                    "partners.",
+                    organisation=invitation.statement.organisation.name,
+                )
+                if form.visibility.data == "shared"
+                else gettext(
+                    "Your comment is sent to %(organisation)s.",
+                    organisation=invitation.statement.organisation.name,
+                ),
                 "success",
             )
             target = f"#p-{anchor}" if anchor is not None else "#general-comments"
@@ -701,7 +733,10 @@ def decline(token: str) -> tuple[str, int] | Response:
         else:
             db.session.commit()
             flash(
-                f"You declined. {invitation.statement.organisation.name} can see your answer.",
+                gettext(
+                    "You declined. %(organisation)s can see your answer.",
+                    organisation=invitation.statement.organisation.name,
+                ),
                 "success",
             )
             return redirect(url_for("invitations.partner_page", token=token))
@@ -717,5 +752,5 @@ def undo_decline(token: str) -> Response:
         abort(400)
     services.undo_decline(invitation)
     db.session.commit()
-    flash("Your decline is withdrawn.", "success")
+    flash(gettext("Your decline is withdrawn."), "success")
     return redirect(url_for("invitations.partner_page", token=token))
