@@ -28,7 +28,7 @@ from tests.security.world import World, build_world
 from tests.security.xss import LONGER, PAYLOADS
 
 EXAMPLES = int(os.environ.get("COALITION_FUZZ_EXAMPLES", "4"))
-SLOW_EXAMPLES = EXAMPLES * 8
+SLOW_EXAMPLES = EXAMPLES * 4
 
 settings.register_profile(
     "coalition",
