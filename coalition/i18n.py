@@ -2,10 +2,13 @@
 
 The order (docs/translations.md, "The interface in other languages"):
 1. a signed-in user's own setting (User.language, chosen on the account page);
-2. on the public pages, the language version the reader picked with ?lang=, when the
-   interface exists in that language, so labels and text read in one language;
-3. the browser's Accept-Language, matched against SUPPORTED;
-4. English.
+2. the browser's Accept-Language, matched against SUPPORTED;
+3. English.
+
+The public pages of a statement are the exception: their words follow the language of the
+text they show (?lang=, else the statement's language) when the interface has it, English
+otherwise, never the browser. A page then reads in one language, and its address alone
+decides its content, which its ETag and every shared cache rely on.
 
 The catalogues live in coalition/locale (coalition/translations is the statement
 translations feature, a different thing). Their .mo files are compiled by the install
@@ -23,16 +26,17 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, has_request_context, request
 from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from coalition.catalogues import LOCALE_DIR
-from coalition.extensions import babel
+from coalition.extensions import babel, db
 
 DEFAULT_LOCALE = "en"
 # Interface languages, each with its name written in itself (the account page's choices).
 SUPPORTED: dict[str, str] = {"en": "English", "fr": "Français"}
 
-# Endpoints whose ?lang= picks the language version of a published statement.
-PUBLIC_LANG_ENDPOINTS = frozenset(
+# Public pages of one statement: their words follow the text's language (see above).
+PUBLIC_TEXT_ENDPOINTS = frozenset(
     {
         "publishing.public_statement",
         "publishing.public_edition",
@@ -41,6 +45,8 @@ PUBLIC_LANG_ENDPOINTS = frozenset(
         "publishing.preview",
     }
 )
+# Public pages of no statement in particular, cached by address: always the default.
+PUBLIC_FIXED_ENDPOINTS = frozenset({"publishing.feed"})
 
 # strftime formats the templates pass to local_time -> the CLDR pattern saying the same
 # thing, so other languages get their own month and day names and word order.
@@ -84,6 +90,13 @@ DOMAIN_WORDS = (
     lazy_gettext("Declined"),
     lazy_gettext("Revoked"),
     lazy_gettext("Expired"),
+    # coalition/publishing/files.py FORMATS labels (the draft export links)
+    lazy_gettext("Word (DOCX)"),
+    lazy_gettext("Plain text"),
+    lazy_gettext("Standalone HTML"),
+    lazy_gettext("Embeddable HTML fragment"),
+    lazy_gettext("Signatories (CSV)"),
+    lazy_gettext("Press kit (ZIP of all)"),
 )
 
 
@@ -91,15 +104,33 @@ def select_locale() -> str:
     """The request's interface language (see the module docstring for the order)."""
     if not has_request_context():
         return DEFAULT_LOCALE
+    if request.endpoint in PUBLIC_TEXT_ENDPOINTS:
+        return _text_language()
+    if request.endpoint in PUBLIC_FIXED_ENDPOINTS:
+        return DEFAULT_LOCALE
     if current_user and current_user.is_authenticated:
         chosen = getattr(current_user, "language", None)
         if chosen in SUPPORTED:
             return str(chosen)
-    if request.endpoint in PUBLIC_LANG_ENDPOINTS:
-        picked = (request.args.get("lang") or "").split("-")[0].lower()
-        if picked in SUPPORTED:
-            return picked
     return request.accept_languages.best_match(list(SUPPORTED)) or DEFAULT_LOCALE
+
+
+def _primary(tag: str | None) -> str:
+    return (tag or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def _text_language() -> str:
+    """On a statement's public page: the language of the text shown, if the interface has it."""
+    from coalition.models import Statement
+
+    picked = _primary(request.args.get("lang"))
+    if not picked:
+        slug = (request.view_args or {}).get("slug")
+        if slug:
+            picked = _primary(
+                db.session.scalar(select(Statement.language).where(Statement.slug == slug))
+            )
+    return picked if picked in SUPPORTED else DEFAULT_LOCALE
 
 
 def current_language() -> str:

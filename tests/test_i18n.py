@@ -31,8 +31,11 @@ ALLOWED_WORDS = {
 }
 # Attributes a person reads or hears (screen readers), checked like text.
 READ_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt", "data-confirm", "value"}
-# Elements whose text is code or data, never interface language.
-SKIPPED_ELEMENTS = {"code", "pre", "script", "style", "kbd", "samp"}
+# Input types whose value is shown as the button's words.
+SHOWN_VALUES = {"submit", "button", "reset"}
+# Elements whose text is code or data, never interface language (a textarea holds what
+# the person typed, or a code snippet to copy).
+SKIPPED_ELEMENTS = {"code", "pre", "script", "style", "kbd", "samp", "textarea"}
 
 _TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 _JINJA_COMMENT = re.compile(r"{#.*?#}", re.S)
@@ -71,7 +74,9 @@ class _TextFinder(HTMLParser):
             self._skip_depth += 1
         for name, value in attrs:
             if name in READ_ATTRIBUTES and value and _has_words(value):
-                if name == "value" and dict(attrs).get("type") in ("hidden", "radio", "checkbox"):
+                if name == "value" and (
+                    tag != "input" or dict(attrs).get("type") not in SHOWN_VALUES
+                ):
                     continue
                 self.found.append(f'{tag}[{name}]="{value.strip()}"')
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -21,26 +22,30 @@ class PublishForm(FlaskForm):
     """The publish page and its confirmation step carry the same fields."""
 
     date = DateField(
-        "Publication date",
-        validators=[InputRequired(message="Give the date the edition shows.")],
-        description="The date printed on the statement and on every export.",
+        _l("Publication date"),
+        validators=[InputRequired(message=_l("Give the date the edition shows."))],
+        description=_l("The date printed on the statement and on every export."),
     )
     public_from = DateTimeLocalField(
-        "Embargo: public from (optional)",
+        _l("Embargo: public from (optional)"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="Leave empty to publish at once. Until this time the public page and its "
-        "exports answer “not found”; you can share a private preview link with journalists.",
+        description=_l(
+            "Leave empty to publish at once. Until this time the public page and its "
+            "exports answer “not found”; you can share a private preview link with journalists."
+        ),
     )
     note = StringField(
-        "Note for this edition (optional)",
+        _l("Note for this edition (optional)"),
         validators=[Optional(), Length(max=NOTE_MAX)],
-        description="Shown with the edition, e.g. “Two signatories added”. "
-        "Later editions show it as “Updated on <date>: …”.",
+        description=_l(
+            "Shown with the edition, e.g. “Two signatories added”. "
+            "Later editions show it as “Updated on <date>: …”."
+        ),
     )
     # Outstanding signatures the lead leaves out of this edition (the rest must re-confirm).
     leave_out = SelectMultipleField(
-        "Leave out of this edition",
+        _l("Leave out of this edition"),
         coerce=int,
         choices=[],
         validate_choice=False,  # a signature may re-confirm between page load and submit
@@ -49,21 +54,21 @@ class PublishForm(FlaskForm):
     )
     # Translations not up to date that the lead leaves out (the rest must be updated first).
     leave_out_translations = SelectMultipleField(
-        "Leave these translations out of this edition",
+        _l("Leave these translations out of this edition"),
         choices=[],
         validate_choice=False,  # a translation may be updated between page load and submit
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
     fingerprint = HiddenField()
-    review = SubmitField("Review what will be published")
-    back = SubmitField("Change something")
-    confirm = SubmitField("Publish")
+    review = SubmitField(_l("Review what will be published"))
+    back = SubmitField(_l("Change something"))
+    confirm = SubmitField(_l("Publish"))
 
 
 class PreviewLinkForm(FlaskForm):
-    submit = SubmitField("Create a preview link")
+    submit = SubmitField(_l("Create a preview link"))
 
 
 class RevokePreviewForm(FlaskForm):
-    submit = SubmitField("Stop the preview link")
+    submit = SubmitField(_l("Stop the preview link"))

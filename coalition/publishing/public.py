@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from coalition.domain.errors import NotFound
@@ -218,8 +219,11 @@ def preview(slug: str, token: str) -> Response:
         until = local_time(edition.public_from, services.statement_zone(statement))
         banner = (
             "warning",
-            f"Private preview, under embargo until {until}. "
-            "Do not publish or share it before then.",
+            gettext(
+                "Private preview, under embargo until %(until)s. "
+                "Do not publish or share it before then.",
+                until=until,
+            ),
         )
     links = {
         fmt: url_for("publishing.preview_export", slug=slug, token=token, fmt=fmt)

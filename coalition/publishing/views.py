@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -203,14 +204,21 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
             db.session.commit()
             if services.is_public(edition):
                 flash(
-                    f"Edition {edition.number} is published with {edition.signatory_count} "
-                    f"signatories: {services.public_url(statement)}",
+                    gettext(
+                        "Edition %(number)s is published with %(count)s signatories: %(url)s",
+                        number=edition.number,
+                        count=edition.signatory_count,
+                        url=services.public_url(statement),
+                    ),
                     "success",
                 )
             else:
                 flash(
-                    f"Edition {edition.number} is published under embargo: it becomes public "
-                    f"at the embargo time. Create a preview link below for journalists.",
+                    gettext(
+                        "Edition %(number)s is published under embargo: it becomes public "
+                        "at the embargo time. Create a preview link below for journalists.",
+                        number=edition.number,
+                    ),
                     "success",
                 )
             return redirect(url_for("publishing.publish", statement_id=statement.id))
@@ -297,7 +305,10 @@ def revoke_preview_link(statement_id: int, number: int) -> Response:
     if forms.RevokePreviewForm().validate_on_submit():
         services.revoke_preview_link(_user(), statement, edition)
         db.session.commit()
-        flash(f"The preview link of edition {number} no longer works.", "success")
+        flash(
+            gettext("The preview link of edition %(number)s no longer works.", number=number),
+            "success",
+        )
     return redirect(url_for("publishing.publish", statement_id=statement.id))
 
 
