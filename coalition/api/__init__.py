@@ -32,8 +32,11 @@ def _authenticate() -> Response | tuple[Response, int] | None:
     return None
 
 
-from coalition.api import drafting, openapi  # noqa: E402,F401  (routes register on import)
-from coalition.api import invitations  # noqa: E402,F401
-from coalition.api import publishing  # noqa: E402,F401
-from coalition.api import signing  # noqa: E402,F401
-from coalition.api import translations  # noqa: E402,F401
+from coalition.api import (  # noqa: E402,F401  (routes register on import)
+    drafting,
+    invitations,  # noqa: E402,F401
+    openapi,
+    publishing,  # noqa: E402,F401
+    signing,  # noqa: E402,F401
+    translations,  # noqa: E402,F401
+)
