@@ -32,11 +32,12 @@ def _authenticate() -> Response | tuple[Response, int] | None:
     return None
 
 
-from coalition.api import (  # noqa: E402,F401  (routes register on import)
-    drafting,
-    invitations,  # noqa: E402,F401
-    openapi,
-    publishing,  # noqa: E402,F401
-    signing,  # noqa: E402,F401
-    translations,  # noqa: E402,F401
+# Routes register on import.
+from coalition.api import (  # noqa: E402
+    drafting,  # noqa: F401
+    invitations,  # noqa: F401
+    openapi,  # noqa: F401
+    publishing,  # noqa: F401
+    signing,  # noqa: F401
+    translations,  # noqa: F401
 )
