@@ -90,6 +90,18 @@ DOMAIN_WORDS = (
     lazy_gettext("Declined"),
     lazy_gettext("Revoked"),
     lazy_gettext("Expired"),
+    # coalition/signing/services.py closed_reason(), shown to partners
+    lazy_gettext("Signing has closed: the deadline has passed or the lead organisation closed it."),
+    lazy_gettext("The statement has been published; signing is closed."),
+    lazy_gettext("The statement is not open for signing yet."),
+    # Signature.status, capitalised on the signatories page
+    lazy_gettext("Live"),
+    lazy_gettext("Superseded"),
+    lazy_gettext("Withdrawn"),
+    lazy_gettext("Retracted"),
+    lazy_gettext("Unconfirmed"),
+    lazy_gettext("Pending"),
+    lazy_gettext("Rejected"),
     # coalition/publishing/files.py FORMATS labels (the draft export links)
     lazy_gettext("Word (DOCX)"),
     lazy_gettext("Plain text"),

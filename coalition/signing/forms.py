@@ -6,6 +6,8 @@ import functools
 from typing import Any, TypeVar
 
 from babel import Locale
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -23,12 +25,13 @@ from wtforms.validators import Optional
 
 from coalition.domain.collation import sort_key
 from coalition.domain.translations import language_name, native_name
+from coalition.i18n import current_language
 from coalition.models import Statement
 from coalition.signing.services import SignatureInput
 
 KINDS = [
-    SelectChoice("organisation", "An organisation"),
-    SelectChoice("individual", "An individual"),
+    SelectChoice("organisation", _l("An organisation")),
+    SelectChoice("individual", _l("An individual")),
 ]
 
 # Groupings and pseudo-territories that are not countries.
@@ -49,7 +52,7 @@ def _country_pairs() -> tuple[tuple[str, str], ...]:
 
 def country_choices() -> list[SelectChoice]:
     """ISO 3166 codes named in English, alphabetised; the first choice is "none"."""
-    return [SelectChoice("", "— Not shown —")] + [
+    return [SelectChoice("", _l("— Not shown —"))] + [
         SelectChoice(code, name) for code, name in _country_pairs()
     ]
 
@@ -72,28 +75,35 @@ class SignerFields(FlaskForm):
     """The fields a partner and an open sign-on request share."""
 
     name = StringField(
-        "Name as it should appear",
-        description="Exactly as it will be printed in the list of signatories.",
+        _l("Name as it should appear"),
+        description=_l("Exactly as it will be printed in the list of signatories."),
     )
-    kind = RadioField("Signing as", choices=KINDS, default="organisation")
+    kind = RadioField(_l("Signing as"), choices=KINDS, default="organisation")
     affiliation = StringField(
-        "Affiliation (optional)",
-        description="For individuals: shown for identification only, e.g. "
-        "“University of Oxford”.",
+        _l("Affiliation (optional)"),
+        description=_l(
+            "For individuals: shown for identification only, e.g. “University of Oxford”."
+        ),
     )
-    country = SelectField("Country (optional)", choices=[], validate_choice=True)
-    signer_name = StringField("Signer's name", description="Private: only the lead sees it.")
-    signer_role = StringField("Signer's role (optional)", description="e.g. Executive Director.")
+    country = SelectField(_l("Country (optional)"), choices=[], validate_choice=True)
+    signer_name = StringField(
+        _l("Signer's name"), description=_l("Private: only the lead sees it.")
+    )
+    signer_role = StringField(
+        _l("Signer's role (optional)"), description=_l("e.g. Executive Director.")
+    )
     signer_email = EmailField(
-        "Signer's e-mail address", description="Private. The receipt is sent here."
+        _l("Signer's e-mail address"), description=_l("Private. The receipt is sent here.")
     )
     board_approved_on = DateField(
-        "Date the board approved signing (optional)", validators=[Optional()]
+        _l("Date the board approved signing (optional)"), validators=[Optional()]
     )
     sort_as = StringField(
-        "Sort as (optional)",
-        description="Only if the name should be filed under another word, e.g. "
-        "“Bialiatski Ales” for “Ales Bialiatski”.",
+        _l("Sort as (optional)"),
+        description=_l(
+            "Only if the name should be filed under another word, e.g. "
+            "“Bialiatski Ales” for “Ales Bialiatski”."
+        ),
     )
 
     # Translation languages with a name field (see with_names); none by default.
@@ -141,11 +151,11 @@ class SignerFields(FlaskForm):
 
 class SignForm(SignerFields):
     logo = FileField(
-        "Logo (optional)",
-        description="PNG, JPEG or WebP, up to 1 MB. It is re-encoded and its metadata removed.",
+        _l("Logo (optional)"),
+        description=_l("PNG, JPEG or WebP, up to 1 MB. It is re-encoded and its metadata removed."),
     )
-    remove_logo = BooleanField("Remove the current logo")
-    submit = SubmitField("Sign the statement")
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    submit = SubmitField(_l("Sign the statement"))
 
     def input(self, *, keep_contacts: bool = False) -> SignatureInput:
         data = super().input(keep_contacts=keep_contacts)
@@ -162,6 +172,26 @@ class SignForm(SignerFields):
 F = TypeVar("F", bound=SignerFields)
 
 
+def _name_label(tag: str) -> LazyString:
+    # Lazy: the class is cached, the words are said in each request's language.
+    return LazyString(
+        lambda: gettext(
+            "Name in %(language)s (optional)", language=language_name(tag, current_language())
+        )
+    )
+
+
+def _name_help(tag: str) -> LazyString:
+    return LazyString(
+        lambda: gettext(
+            "As it should appear in the %(language)s (%(native)s) list. "
+            "Leave empty to use the name above.",
+            language=language_name(tag, current_language()),
+            native=native_name(tag),
+        )
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def with_names(form_class: type[F], languages: tuple[str, ...]) -> type[F]:
     """The form class with an optional display-name field per translation language."""
@@ -169,9 +199,8 @@ def with_names(form_class: type[F], languages: tuple[str, ...]) -> type[F]:
         return form_class
     fields: dict[str, Any] = {
         name_field(tag): StringField(
-            f"Name in {language_name(tag)} (optional)",
-            description=f"As it should appear in the {language_name(tag)} "
-            f"({native_name(tag)}) list. Leave empty to use the name above.",
+            _name_label(tag),
+            description=_name_help(tag),
             render_kw={"lang": tag},
         )
         for tag in languages
@@ -191,11 +220,12 @@ def sign_form(statement: Statement, **kwargs: Any) -> SignForm:
 
 class OpenSignonForm(SignerFields):
     website = StringField(
-        "Website", description="Your organisation's website: we check it matches your e-mail."
+        _l("Website"),
+        description=_l("Your organisation's website: we check it matches your e-mail."),
     )
     # A honeypot: hidden from people, filled by bots that fill every field.
-    fax_number = StringField("Leave this field empty")
-    submit = SubmitField("Ask to sign")
+    fax_number = StringField(_l("Leave this field empty"))
+    submit = SubmitField(_l("Ask to sign"))
 
     def input(self, *, keep_contacts: bool = False) -> SignatureInput:
         data = super().input()
@@ -206,21 +236,21 @@ class OpenSignonForm(SignerFields):
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class SortAsForm(FlaskForm):
-    sort_as = StringField("Sort as", description="Leave empty to sort by the name itself.")
-    submit = SubmitField("Save")
+    sort_as = StringField(_l("Sort as"), description=_l("Leave empty to sort by the name itself."))
+    submit = SubmitField(_l("Save"))
 
 
 class OptionsForm(FlaskForm):
     open_signon = BooleanField(
-        "Open sign-on: organisations without an invitation may ask to sign",
-        description="They confirm their e-mail address, then you approve or reject each one.",
+        _l("Open sign-on: organisations without an invitation may ask to sign"),
+        description=_l("They confirm their e-mail address, then you approve or reject each one."),
     )
     group_individuals = BooleanField(
-        "List organisations first, then individuals",
+        _l("List organisations first, then individuals"),
     )
     new_link = HiddenField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))

@@ -17,6 +17,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -30,6 +32,7 @@ from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
 from coalition.extensions import db, limiter
+from coalition.i18n import translate
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Revision, Signature, Statement
 from coalition.security import partner, public
@@ -41,12 +44,12 @@ bp = Blueprint("signing", __name__)
 reconfirm.connect()
 
 FILTERS = {
-    "list": "As it will be published",
-    "endorsed": "Endorsed the current text",
-    "outstanding": "Outstanding",
-    "withdrawn": "Withdrawn",
-    "pending": "Open sign-on requests",
-    "history": "Every change",
+    "list": _l("As it will be published"),
+    "endorsed": _l("Endorsed the current text"),
+    "outstanding": _l("Outstanding"),
+    "withdrawn": _l("Withdrawn"),
+    "pending": _l("Open sign-on requests"),
+    "history": _l("Every change"),
 }
 
 
@@ -184,11 +187,17 @@ def sign(token: str) -> str | Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(
-                f"Thank you: {signature.name} has signed revision {signature.revision_number}. "
-                "A receipt is on its way."
+                gettext(
+                    "Thank you: %(name)s has signed revision %(number)s. A receipt is on its way.",
+                    name=signature.name,
+                    number=signature.revision_number,
+                )
                 if created
-                else f"Your signature is updated: {signature.name}, "
-                f"revision {signature.revision_number}.",
+                else gettext(
+                    "Your signature is updated: %(name)s, revision %(number)s.",
+                    name=signature.name,
+                    number=signature.revision_number,
+                ),
                 "success",
             )
             return redirect(_partner_home(token))
@@ -217,10 +226,12 @@ def withdraw(token: str) -> Response:
             signature = services.withdraw(invitation)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             db.session.commit()
-            flash(f"The signature of {signature.name} is withdrawn.", "success")
+            flash(
+                gettext("The signature of %(name)s is withdrawn.", name=signature.name), "success"
+            )
     return redirect(_partner_home(token))
 
 
@@ -236,10 +247,16 @@ def reconfirm_signature(token: str) -> Response:
             signature, _ = services.reconfirm(invitation, token=token)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             db.session.commit()
-            flash(f"Thank you: you now endorse revision {signature.revision_number}.", "success")
+            flash(
+                gettext(
+                    "Thank you: you now endorse revision %(number)s.",
+                    number=signature.revision_number,
+                ),
+                "success",
+            )
     return redirect(_partner_home(token))
 
 
@@ -434,11 +451,17 @@ def sort_as(statement_id: int, signature_id: int) -> Response:
             services.set_sort_as(current_user._get_current_object(), signature, form.sort_as.data)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             db.session.commit()
-            flash(f"{signature.name} now sorts as “{signature.sort_as or signature.name}”.",
-                  "success")
+            flash(
+                gettext(
+                    "%(name)s now sorts as “%(key)s”.",
+                    name=signature.name,
+                    key=signature.sort_as or signature.name,
+                ),
+                "success",
+            )
     show = request.args.get("show", "list")
     show = show if show in FILTERS else "list"
     # Back to the page where the row now stands: its new key may have moved it.
@@ -463,12 +486,13 @@ def decide(statement_id: int, signature_id: int, decision: str) -> Response:
             action(current_user._get_current_object(), signature)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             db.session.commit()
             flash(
-                f"{signature.name} is "
-                + ("approved and listed." if decision == "approve" else "rejected."),
+                gettext("%(name)s is approved and listed.", name=signature.name)
+                if decision == "approve"
+                else gettext("%(name)s is rejected.", name=signature.name),
                 "success",
             )
     return redirect(url_for("signing.signatories", statement_id=statement_id, show="pending"))
@@ -488,7 +512,7 @@ def options(statement_id: int) -> Response:
             new_link=form.new_link.data == "1",
         )
         db.session.commit()
-        flash("Signing options saved.", "success")
+        flash(gettext("Signing options saved."), "success")
     return redirect(url_for("signing.signatories", statement_id=statement_id))
 
 
