@@ -304,10 +304,18 @@ def measure_diff(report: Report, sizes: Sizes) -> None:
         ))
 
 
+PARTS = ("sign", "pages", "diff", "exports", "memory")
+
+
 def run_database(
-    database: Database, folder: Path, sizes: Sizes, workers: Workers, report: Report
+    database: Database,
+    folder: Path,
+    sizes: Sizes,
+    workers: Workers,
+    report: Report,
+    parts: tuple[str, ...] = PARTS,
 ) -> None:
-    """Everything measured on one database."""
+    """Everything measured on one database (or the `parts` asked for)."""
     from bench import baseline_app, data
     from coalition import create_app
     from coalition.extensions import db
@@ -322,100 +330,122 @@ def run_database(
     with app.app_context():
         db.create_all()
         loaded = data.load(
-            signon=sizes.signon, warmup=sizes.warmup, big=sizes.big, small=sizes.small,
-            words=sizes.words, edits=sizes.edits,
+            signon=sizes.signon if "sign" in parts else 0,
+            warmup=sizes.warmup if "sign" in parts else 0,
+            big=sizes.big if "pages" in parts else 0,
+            small=sizes.small if "exports" in parts else 0,
+            words=sizes.words if "diff" in parts else 0,
+            edits=sizes.edits,
         )
         db.session.remove()
         db.engine.dispose()
     baseline_app.create_table(database.settings)
     note(f"{kind}: data loaded through the services in {time.perf_counter() - start:.1f} s")
 
-    # (1) The baseline first, then ours, back to back: the same machine state for both.
-    with Server("bench.baseline_app:application", workers=workers, env=env,
-                log_path=folder / "baseline.log", ready_path="/baseline/ready") as server:
-        baseline = sign_on(server.port, "/baseline/{token}/signature", loaded.signon_tokens,
-                           loaded.warmup_tokens, sizes.time_limit)
-        baseline_rss = server.worker_rss_mb()
+    baseline_rss: list[float] = []
+    if "sign" in parts:
+        # (1) The baseline first, then ours, back to back: the same machine state for both.
+        with Server("bench.baseline_app:application", workers=workers, env=env,
+                    log_path=folder / "baseline.log", ready_path="/baseline/ready") as server:
+            baseline = sign_on(server.port, "/baseline/{token}/signature",
+                               loaded.signon_tokens, loaded.warmup_tokens, sizes.time_limit)
+            baseline_rss = server.worker_rss_mb()
 
     with Server("bench.wsgi:application", workers=workers,
                 env={**env, "COALITION_BENCH_COUNT_QUERIES": "1"},
                 log_path=folder / "coalition.log", ready_path="/login") as server:
         port = server.port
-        ours = sign_on(port, "/api/v1/invitations/{token}/signature", loaded.signon_tokens,
-                       loaded.warmup_tokens, sizes.time_limit)
-        ratio = ours.throughput / baseline.throughput if baseline.throughput else 0.0
-        report.add(Figure(
-            kind, f"sign-on throughput, {CLIENTS} clients", ours.throughput, "signatures/s",
-            "", None, _run_detail(ours),
-        ))
-        report.add(Figure(
-            kind, "baseline throughput (one INSERT)", baseline.throughput, "requests/s",
-            "", None, _run_detail(baseline),
-        ))
-        report.add(Figure(
-            kind, "sign-on throughput ours/baseline", ratio, "x", f">= {RATIO_TARGET}",
-            ratio >= RATIO_TARGET and _complete(ours) and _complete(baseline),
-            {"ours": round(ours.throughput, 1), "baseline": round(baseline.throughput, 1)},
-        ))
-        report.add(Figure(
-            kind, "sign-on latency p99", ours.p99, "ms", f"< {SIGN_P99_MS:.0f} ms",
-            ours.p99 < SIGN_P99_MS and _complete(ours),
-            {"p50_ms": round(ours.p50, 1), "requests": ours.ok},
-        ))
-
-        # (2) The pages of a statement with 10,000 signatories.
-        cookie = login(port, loaded.lead_email, loaded.lead_password)
-        bearer = (("Authorization", f"Bearer {loaded.api_token}"),)
-        pages = [
-            ("public page /s/<slug>", Request("GET", f"/s/{loaded.big_slug}")),
-            ("signatories API",
-             Request("GET", f"/api/v1/statements/{loaded.big_id}/signatories", bearer)),
-            ("lead's signatories page",
-             Request("GET", f"/statements/{loaded.big_id}/signatories",
-                     (("Cookie", cookie),))),
-        ]
-        for label, request in pages:
-            run = page(port, request, sizes.page_requests, sizes.time_limit)
-            detail = _run_detail(run)
-            detail["bytes"] = len(one(port, request).body)
+        if "sign" in parts:
+            measure_sign_on(kind, port, loaded, sizes, baseline, report)
+        if "pages" in parts:
+            measure_pages(kind, port, loaded, sizes, report)
+        if "diff" in parts:
+            # (3) The diff through the API, beside the in-process figure.
+            bearer = (("Authorization", f"Bearer {loaded.api_token}"),)
+            run = page(port, Request(
+                "GET", f"/api/v1/statements/{loaded.long_id}/diff?from=1&to=2", bearer),
+                max(5, sizes.page_requests // 4), sizes.time_limit)
+            report.add(Figure(kind, f"diff API {sizes.words:,} words p50", run.p50, "ms",
+                              "", None, _run_detail(run)))
+        if "exports" in parts:
+            measure_exports(kind, port, loaded, sizes, report)
+        if "memory" in parts:
+            # (5) Memory of the workers after all of the above.
+            sizes_mb = server.worker_rss_mb()
+            largest = max(sizes_mb, default=float("nan"))
             report.add(Figure(
-                kind, f"{label}, {loaded.big_count:,} signatories p50", run.p50, "ms",
-                f"< {PAGE_P50_MS:.0f} ms", run.p50 < PAGE_P50_MS and _complete(run), detail,
+                kind, "worker resident memory after the load (max)", largest, "MB",
+                f"< {RSS_MB:.0f} MB", bool(sizes_mb) and largest < RSS_MB,
+                {"workers_mb": [round(m) for m in sizes_mb],
+                 "baseline_workers_mb": [round(m) for m in baseline_rss]},
             ))
 
-        # (3) The diff through the API, for comparison with the in-process figure.
-        run = page(port, Request(
-            "GET", f"/api/v1/statements/{loaded.long_id}/diff?from=1&to=2", bearer),
-            max(5, sizes.page_requests // 4), sizes.time_limit)
-        report.add(Figure(kind, f"diff API {sizes.words:,} words p50", run.p50, "ms",
-                          "", None, _run_detail(run)))
 
-        # (4) Exports of a published statement with 1,000 signatories.
-        for fmt in ("pdf", "docx"):
-            request = Request("GET", f"/s/{loaded.small_slug}.{fmt}")
-            first = one(port, request, timeout=120)
-            ok = first.status == 200
-            report.add(Figure(
-                kind, f"{fmt.upper()} export, {loaded.small_count:,} signatories, first",
-                first.seconds, "s", f"< {FIRST_EXPORT_S:.0f} s",
-                ok and first.seconds < FIRST_EXPORT_S,
-                {"bytes": len(first.body), "statuses": {first.status: 1}},
-            ))
-            run = page(port, request, sizes.cached_requests, sizes.time_limit, warmup=2)
-            report.add(Figure(
-                kind, f"{fmt.upper()} export, cached (p50)", run.p50, "ms",
-                f"< {CACHED_EXPORT_MS:.0f} ms", run.p50 < CACHED_EXPORT_MS and _complete(run),
-                _run_detail(run),
-            ))
+def measure_sign_on(
+    kind: str, port: int, loaded: Any, sizes: Sizes, baseline: Run, report: Report
+) -> None:
+    """(1) Ours under the same load as the baseline, and the ratio."""
+    ours = sign_on(port, "/api/v1/invitations/{token}/signature", loaded.signon_tokens,
+                   loaded.warmup_tokens, sizes.time_limit)
+    ratio = ours.throughput / baseline.throughput if baseline.throughput else 0.0
+    report.add(Figure(
+        kind, f"sign-on throughput, {CLIENTS} clients", ours.throughput, "signatures/s",
+        "", None, _run_detail(ours),
+    ))
+    report.add(Figure(
+        kind, "baseline throughput (one INSERT)", baseline.throughput, "requests/s",
+        "", None, _run_detail(baseline),
+    ))
+    report.add(Figure(
+        kind, "sign-on throughput ours/baseline", ratio, "x", f">= {RATIO_TARGET}",
+        ratio >= RATIO_TARGET and _complete(ours) and _complete(baseline),
+        {"ours": round(ours.throughput, 1), "baseline": round(baseline.throughput, 1)},
+    ))
+    report.add(Figure(
+        kind, "sign-on latency p99", ours.p99, "ms", f"< {SIGN_P99_MS:.0f} ms",
+        ours.p99 < SIGN_P99_MS and _complete(ours),
+        {"p50_ms": round(ours.p50, 1), "requests": ours.ok},
+    ))
 
-        # (5) Memory of the workers after all of the above.
-        sizes_mb = server.worker_rss_mb()
-        largest = max(sizes_mb, default=float("nan"))
+
+def measure_pages(kind: str, port: int, loaded: Any, sizes: Sizes, report: Report) -> None:
+    """(2) The pages of a statement with 10,000 signatories, one request after another."""
+    cookie = login(port, loaded.lead_email, loaded.lead_password)
+    bearer = (("Authorization", f"Bearer {loaded.api_token}"),)
+    pages = [
+        ("public page /s/<slug>", Request("GET", f"/s/{loaded.big_slug}")),
+        ("signatories API",
+         Request("GET", f"/api/v1/statements/{loaded.big_id}/signatories", bearer)),
+        ("lead's signatories page",
+         Request("GET", f"/statements/{loaded.big_id}/signatories", (("Cookie", cookie),))),
+    ]
+    for label, request in pages:
+        run = page(port, request, sizes.page_requests, sizes.time_limit)
+        detail = _run_detail(run)
+        detail["bytes"] = len(one(port, request).body)
         report.add(Figure(
-            kind, "worker resident memory after the load (max)", largest, "MB",
-            f"< {RSS_MB:.0f} MB", bool(sizes_mb) and largest < RSS_MB,
-            {"workers_mb": [round(m) for m in sizes_mb],
-             "baseline_workers_mb": [round(m) for m in baseline_rss]},
+            kind, f"{label}, {loaded.big_count:,} signatories p50", run.p50, "ms",
+            f"< {PAGE_P50_MS:.0f} ms", run.p50 < PAGE_P50_MS and _complete(run), detail,
+        ))
+
+
+def measure_exports(kind: str, port: int, loaded: Any, sizes: Sizes, report: Report) -> None:
+    """(4) PDF and DOCX of a published statement with 1,000 signatories: first, then cached."""
+    for fmt in ("pdf", "docx"):
+        request = Request("GET", f"/s/{loaded.small_slug}.{fmt}")
+        first = one(port, request, timeout=120)
+        ok = first.status == 200
+        report.add(Figure(
+            kind, f"{fmt.upper()} export, {loaded.small_count:,} signatories, first",
+            first.seconds, "s", f"< {FIRST_EXPORT_S:.0f} s",
+            ok and first.seconds < FIRST_EXPORT_S,
+            {"bytes": len(first.body), "statuses": {first.status: 1}},
+        ))
+        run = page(port, request, sizes.cached_requests, sizes.time_limit, warmup=2)
+        report.add(Figure(
+            kind, f"{fmt.upper()} export, cached (p50)", run.p50, "ms",
+            f"< {CACHED_EXPORT_MS:.0f} ms", run.p50 < CACHED_EXPORT_MS and _complete(run),
+            _run_detail(run),
         ))
 
 
@@ -438,7 +468,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
                         help="gunicorn worker class (sync)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
-    parser.add_argument("--skip-sqlite", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--only", action="append", choices=PARTS, metavar="PART",
+                        help=f"measure only these parts ({', '.join(PARTS)}); repeatable")
+    parser.add_argument("--skip-sqlite", action="store_true",
+                        help="with --postgres: measure PostgreSQL only")
     args = parser.parse_args(argv)
 
     sizes = Sizes.quick() if args.quick else Sizes.full()
@@ -451,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     report = Report()
-    measure_diff(report, sizes)
+    parts = tuple(args.only or PARTS)
+    if "diff" in parts:
+        measure_diff(report, sizes)
     databases: list[Callable[[Path], Database]] = []
     if not args.skip_sqlite:
         databases.append(sqlite_database)
@@ -462,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(name)
             database = make(folder)
             try:
-                run_database(database, folder, sizes, workers, report)
+                run_database(database, folder, sizes, workers, report, parts)
             finally:
                 database.cleanup()
 

@@ -79,10 +79,11 @@ def put_signature(token: str) -> tuple[Response, int]:
         ),
         token=token,
     )
+    # The answer is read before the commit: afterwards every attribute would be expired and
+    # read back in a second transaction (on SQLite, a second wait for the write lock).
+    answer = jsonify({**signature_json(signature), "replaced": not created})
     db.session.commit()
-    return jsonify({**signature_json(signature), "replaced": not created}), (
-        201 if created else 200
-    )
+    return answer, (201 if created else 200)
 
 
 @bp.delete("/invitations/<token>/signature")
@@ -92,8 +93,9 @@ def delete_signature(token: str) -> Response:
     """Withdraw the live signature (a state, never a deletion); 409 when there is none."""
     invitation = _refreshed_invitation(token)
     signature = services.withdraw(invitation)
+    answer = jsonify(signature_json(signature))  # before the commit, as put_signature does
     db.session.commit()
-    return jsonify(signature_json(signature))
+    return answer
 
 
 @bp.get("/statements/<int:statement_id>/signatories")
