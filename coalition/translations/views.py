@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -19,6 +20,7 @@ from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
 from coalition.drafting.forms import LANGUAGE_NAMES
 from coalition.extensions import db
+from coalition.i18n import current_language, translate
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Statement, Translation, User
 from coalition.security import partner
@@ -166,8 +168,11 @@ def add(statement_id: int) -> tuple[str, int] | Response:
         return _index(statement, form, error.status)
     db.session.commit()
     flash(
-        f"The {rules.language_name(translation.language)} translation is added. "
-        "Write its first text here, or let its translator do it.",
+        gettext(
+            "The %(language)s translation is added. "
+            "Write its first text here, or let its translator do it.",
+            language=rules.language_name(translation.language, current_language()),
+        ),
         "success",
     )
     return redirect(
@@ -188,12 +193,17 @@ def translator(statement_id: int, language: str) -> Response:
             )
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            flash(translate(error.message), "error")
         else:
             db.session.commit()
-            label = services.translator_label(translation) or "your organisation"
+            label = services.translator_label(translation) or gettext("your organisation")
             flash(
-                f"{rules.language_name(translation.language)}: translated by {label}.", "success"
+                gettext(
+                    "%(language)s: translated by %(label)s.",
+                    language=rules.language_name(translation.language, current_language()),
+                    label=label,
+                ),
+                "success",
             )
     return redirect(url_for("translations.index", statement_id=statement.id))
 
@@ -283,15 +293,18 @@ def _editor(
                 status = error.status
             else:
                 db.session.commit()
-                message = (
-                    f"Saved as revision {revision.number} of the "
-                    f"{rules.language_name(translation.language)} translation, translating "
-                    f"source revision {revision.source_revision}."
+                message = gettext(
+                    "Saved as revision %(number)s of the %(language)s translation, "
+                    "translating source revision %(source)s.",
+                    number=revision.number,
+                    language=rules.language_name(translation.language, current_language()),
+                    source=revision.source_revision,
                 )
                 if revision.source_revision < statement.current_revision:
-                    message += (
-                        f" The source changed while you were translating (it is now revision "
-                        f"{statement.current_revision}): see what changed below."
+                    message += " " + gettext(
+                        "The source changed while you were translating (it is now revision "
+                        "%(current)s): see what changed below.",
+                        current=statement.current_revision,
                     )
                 flash(message, "success")
                 if token is not None:
