@@ -168,6 +168,11 @@ def _check(
             location = urlsplit(response.headers.get("Location", ""))
             if status != 302 or location.path != "/login":
                 problems.append(f"{status} instead of a redirect to /login")
+        elif (
+            urlsplit(response.headers.get("Location", "")).path == "/login"
+            and rule.endpoint != "accounts.logout"
+        ):
+            problems.append("sent a logged-in lead to /login")
         elif identity == "other_org":
             if has_params and status != 404:
                 problems.append(f"{status} instead of 404 for another organisation")
@@ -224,6 +229,7 @@ def test_every_route_answers_each_visitor_as_its_rule_says(
     calls = [(rule, method) for rule in _rules(app) for method in _methods(rule)]
     calls.sort(key=lambda call: _order(*call))
     failures: list[str] = []
+    answered = 0  # 200s: the walk must reach real pages, not only refusals
     for rule, method in calls:
         case = ROUTES[rule.endpoint]
         override = {}
@@ -237,6 +243,7 @@ def test_every_route_answers_each_visitor_as_its_rule_says(
             f"{identity} {method} {url} ({rule.endpoint}): {p}"
             for p in _check(identity, rule, method, world, response)
         ]
+        answered += response.status_code == 200
         if case.access == API and identity == "owner":
             # The API ignores the session: a logged-in browser without a token gets 401.
             cookie_only = _send(client, method, url, api=True)
@@ -245,6 +252,9 @@ def test_every_route_answers_each_visitor_as_its_rule_says(
                     f"{method} {url}: {cookie_only.status_code} with only a session cookie"
                 )
     assert not failures, "\n".join(failures)
+    # Lead pages for the owner, partner pages for this statement's partner, public pages
+    # for everyone: enough real answers that the checks above were not all refusals.
+    assert answered >= {"owner": 60, "partner_this": 30}.get(identity, 25), answered
 
 
 def test_public_routes_hide_unpublished_embargoed_and_unknown(app: Flask, world: World):
