@@ -58,6 +58,7 @@ def _strip_jinja(source: str) -> str:
 
 def _has_words(text: str) -> bool:
     words = re.sub(r"&\w+;|&#\d+;", " ", text)
+    words = re.sub(r"\S*/\S*", " ", words)  # an address or a path, not language
     for word in ALLOWED_WORDS:
         words = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", words)
     return bool(_LETTER.search(words))
