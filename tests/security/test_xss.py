@@ -131,8 +131,10 @@ def _formats(rule: Rule) -> list[str]:
     return [fmt for fmt in items if fmt not in BINARY]
 
 
-def _visit(app: Flask, world: World, client: dict[str, FlaskClient]) -> list[str]:
+def _visit(app: Flask, world: World, client: dict[str, FlaskClient]) -> tuple[list[str], int]:
+    """What is wrong on every GET route, and how many answered 200 (so were really read)."""
     failures: list[str] = []
+    read = 0
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or set()) or rule.endpoint not in ROUTES:
             continue
@@ -153,8 +155,9 @@ def _visit(app: Flask, world: World, client: dict[str, FlaskClient]) -> list[str
                 response = client[who[case.access]].get(url, headers=headers)
                 if response.status_code >= 500:
                     failures.append(f"{url}: {response.status_code}")
+                read += response.status_code == 200
                 failures += [f"{url}: {p}" for p in _problems(response)]
-    return failures
+    return failures, read
 
 
 def test_payloads_are_stored_as_typed(app: Flask, world: World):
@@ -173,8 +176,9 @@ def test_no_page_export_or_answer_carries_executable_markup(app: Flask, world: W
         assert user is not None
         factories.login(owner, user)
     partner.get(f"/i/{world.token}")  # opened once already, as a partner would have
-    failures = _visit(app, world, {"owner": owner, "partner": partner, "public": public})
+    failures, read = _visit(app, world, {"owner": owner, "partner": partner, "public": public})
     assert not failures, "\n".join(failures)
+    assert read >= 80, f"only {read} pages answered 200: the payloads were not all shown"
 
 
 def test_previews_and_redlines_are_harmless(app: Flask, world: World):
