@@ -151,6 +151,16 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LOCALE
 
 
+def mail_language(statement: Any = None) -> str:
+    """The language of a mail: a statement's own when the interface has it, since its
+    readers (partners, signers) read that language; otherwise the current interface's."""
+    if statement is not None:
+        own = _primary(getattr(statement, "language", None))
+        if own in SUPPORTED:
+            return own
+    return current_language() if has_request_context() else DEFAULT_LOCALE
+
+
 def translate(message: Any) -> str:
     """A runtime string (a domain label, a DomainError message) in the interface language.
 

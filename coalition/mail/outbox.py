@@ -6,8 +6,10 @@ import logging
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 
 from coalition.extensions import db
+from coalition.i18n import mail_language
 from coalition.models import Invitation, OutboxMessage, Statement
 
 log = logging.getLogger(__name__)
@@ -25,13 +27,14 @@ def queue(
 ) -> OutboxMessage:
     """Render templates/mail/<kind>.txt (and .html when present) into an outbox row."""
     context = {"subject": subject, "base_url": current_app.config["BASE_URL"], **context}
-    body_text = render_template(f"mail/{kind}.txt", **context)
-    try:
-        body_html = render_template(f"mail/{kind}.html", **context)
-    except Exception as exc:  # TemplateNotFound: plain text only
-        if exc.__class__.__name__ != "TemplateNotFound":
-            raise
-        body_html = ""
+    with force_locale(mail_language(statement)):
+        body_text = render_template(f"mail/{kind}.txt", **context)
+        try:
+            body_html = render_template(f"mail/{kind}.html", **context)
+        except Exception as exc:  # TemplateNotFound: plain text only
+            if exc.__class__.__name__ != "TemplateNotFound":
+                raise
+            body_html = ""
     if organisation_id is None and statement is not None:
         organisation_id = statement.organisation_id
     message = OutboxMessage(
