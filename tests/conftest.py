@@ -95,3 +95,15 @@ def ctx(app: Flask) -> Iterator[Flask]:
     """An application context for tests that call services directly."""
     with app.app_context():
         yield app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """Compile the interface's message catalogues when a .po is newer than its .mo.
+
+    An install compiles them (hatch_build.py); this covers a .po edited since, so the
+    tests always see the catalogue in the tree.
+    """
+    from coalition.catalogues import compile_catalogues
+
+    compile_catalogues(only_stale=True)
