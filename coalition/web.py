@@ -50,13 +50,14 @@ def _csrf_error(error: CSRFError) -> tuple[Response | str, int]:
 
 
 def _out_of_range(error: Exception) -> tuple[Response | str, int]:
-    """A number the database cannot hold (a huge id or revision in a query or a body).
+    """A value the database cannot hold: a huge id or revision number in a query or a body
+    (OverflowError on SQLite, DataError on PostgreSQL), or a text longer than its column.
 
-    Handled here once rather than at every place a number reaches a query: the input is
+    Handled here once rather than at every place a value reaches a query: the input is
     refused with a 4xx, never a 500.
     """
     db.session.rollback()
-    message = "A number in the request is out of range."
+    message = "A value in the request is out of range or too long."
     if wants_json():
         return jsonify({"error": message, "fields": {}}), 422
     return render_template("errors/generic.html", error=DomainError(message)), 422
