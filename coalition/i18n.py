@@ -24,7 +24,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, has_request_context, request
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import LazyString, get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -110,6 +110,24 @@ DOMAIN_WORDS = (
     lazy_gettext("Signatories (CSV)"),
     lazy_gettext("Press kit (ZIP of all)"),
 )
+
+
+class LazyText(LazyString):
+    """Flask-Babel's lazy string, escaped in templates like any str.
+
+    Flask-Babel's own has __html__, so Jinja and WTForms would print it unescaped: help
+    text such as "Organisation Name <press@example.org>" would vanish into a tag.
+    """
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "__html__":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+
+def lazy_text(string: str, **variables: Any) -> LazyText:
+    """lazy_gettext for form labels and help: said in each request's language, escaped."""
+    return LazyText(gettext, string, **variables)
 
 
 def select_locale() -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from coalition.i18n import SUPPORTED
+from coalition.i18n import lazy_text as _l
 
 PASSWORD_HELP = _l("At least 10 characters; a phrase of several words is best.")
 PASSWORDS_DIFFER = _l("The passwords differ.")

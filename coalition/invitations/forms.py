@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
@@ -10,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coalition.domain.limits import COMMENT_MAX, EMAIL_MAX, NAME_MAX
+from coalition.i18n import lazy_text as _l
 
 MESSAGE_MAX = 5000
 

@@ -6,8 +6,7 @@ import functools
 from typing import Any, TypeVar
 
 from babel import Locale
-from flask_babel import LazyString, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -25,7 +24,8 @@ from wtforms.validators import Optional
 
 from coalition.domain.collation import sort_key
 from coalition.domain.translations import language_name, native_name
-from coalition.i18n import current_language
+from coalition.i18n import LazyText, current_language
+from coalition.i18n import lazy_text as _l
 from coalition.models import Statement
 from coalition.signing.services import SignatureInput
 
@@ -172,17 +172,17 @@ class SignForm(SignerFields):
 F = TypeVar("F", bound=SignerFields)
 
 
-def _name_label(tag: str) -> LazyString:
+def _name_label(tag: str) -> LazyText:
     # Lazy: the class is cached, the words are said in each request's language.
-    return LazyString(
+    return LazyText(
         lambda: gettext(
             "Name in %(language)s (optional)", language=language_name(tag, current_language())
         )
     )
 
 
-def _name_help(tag: str) -> LazyString:
-    return LazyString(
+def _name_help(tag: str) -> LazyText:
+    return LazyText(
         lambda: gettext(
             "As it should appear in the %(language)s (%(native)s) list. "
             "Leave empty to use the name above.",

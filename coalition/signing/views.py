@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -32,6 +31,7 @@ from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
 from coalition.extensions import db, limiter
+from coalition.i18n import lazy_text as _l
 from coalition.i18n import translate
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Revision, Signature, Statement
