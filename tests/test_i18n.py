@@ -4,6 +4,7 @@ a complete French catalogue, and the language chosen from the user, then the bro
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -274,8 +275,6 @@ def test_partner_page_in_french(app: Flask, client: FlaskClient) -> None:
 
 
 def test_dates_follow_the_interface_language(app: Flask) -> None:
-    import datetime as dt
-
     from coalition.web import local_time
 
     moment = dt.datetime(2026, 12, 3, 14, 5, tzinfo=dt.UTC)
@@ -283,3 +282,48 @@ def test_dates_follow_the_interface_language(app: Flask) -> None:
         assert local_time(moment, "Europe/Paris") == "3 déc. 2026, 15:05 CET"
     with app.test_request_context():
         assert local_time(moment, "Europe/Paris") == "3 Dec 2026, 15:05 CET"
+
+
+# ---- public pages follow the text's language, never the browser ----
+
+
+def _published(app: Flask, language: str) -> str:
+    from coalition.publishing import services as publishing
+    from tests.publishing.conftest import make_world
+
+    with app.app_context():
+        world = make_world(language=language)
+        publishing.publish(world.lead, world.statement, date=dt.date(2026, 12, 3))
+        db.session.commit()
+        return world.statement.slug
+
+
+def test_a_french_statement_has_a_french_public_page(app: Flask, client: FlaskClient) -> None:
+    slug = _published(app, "fr")
+    page = client.get(f"/s/{slug}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "Télécharger" in page and "Déclaration commune" in page
+    assert "Download" not in page
+
+
+def test_an_english_public_page_ignores_a_french_browser(app: Flask, client: FlaskClient) -> None:
+    slug = _published(app, "en")
+    first = client.get(f"/s/{slug}", headers={"Accept-Language": "fr"})
+    page = first.get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Download" in page and "Télécharger" not in page
+    # Same address, same body: the ETag stays true whatever the browser asks.
+    again = client.get(f"/s/{slug}", headers={"Accept-Language": "en"})
+    assert again.get_data() == first.get_data()
+
+
+def test_mail_about_a_french_statement_is_french(app: Flask) -> None:
+    from coalition.models import OutboxMessage
+
+    with app.test_request_context():
+        lead = factories.user()
+        statement = factories.statement(lead, state="open", language="fr")
+        factories.invite(lead, statement, organisation="Partenaire")
+        body = db.session.query(OutboxMessage).one().body_text
+    assert body.startswith("Bonjour Partenaire,")
+    assert "déclaration commune" in body
