@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from coalition.domain.errors import NotFound
 from coalition.extensions import db
@@ -25,7 +26,12 @@ def find_invitation(token: str) -> Invitation | None:
     """The invitation a token belongs to, whatever its status (None if unknown)."""
     if not token or len(token) > 200:
         return None
-    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    # With its statement in the same query: every caller checks the statement next.
+    return db.session.scalar(
+        select(Invitation)
+        .options(joinedload(Invitation.statement))
+        .where(Invitation.token_hash == hash_token(token))
+    )
 
 
 def invitation_status_problem(invitation: Invitation) -> str | None:

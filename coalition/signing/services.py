@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from coalition import audit
@@ -342,6 +342,16 @@ def latest_signature(invitation: Invitation) -> Signature | None:
     )
 
 
+def _basis(invitation: Invitation) -> Signature | None:
+    """The live signature, else the most recent row: what a change keeps (one query)."""
+    return db.session.scalar(
+        select(Signature)
+        .where(Signature.invitation_id == invitation.id)
+        .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
+        .limit(1)
+    )
+
+
 def _current_revision(statement: Statement) -> Revision:
     revision = db.session.scalar(
         select(Revision).where(
@@ -425,12 +435,16 @@ def _supersede(old: Signature, by: str, now: dt.datetime) -> bool:
 
 
 def _save_live(
-    invitation: Invitation, statement: Statement, revision: Revision, clean: CleanSignature
+    invitation: Invitation,
+    statement: Statement,
+    revision: Revision,
+    clean: CleanSignature,
+    live: Signature | None,
 ) -> tuple[Signature, Signature | None]:
-    """Insert the new live row, superseding the old one; retried when a race is lost."""
+    """Insert the new live row, superseding `live` (read under the lock); retried on a race."""
     by = audit.actor_label(invitation)
-    for _attempt in range(5):
-        previous = live_signature(invitation)
+    for attempt in range(5):
+        previous = live if attempt == 0 else live_signature(invitation)
         try:
             with db.session.begin_nested():
                 if previous is not None and not _supersede(previous, by, utcnow()):
@@ -466,13 +480,16 @@ def sign(
     if invitation.revoked_at is not None:
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     ensure_open(statement)
-    clean = clean_input(data, live_signature(invitation) or latest_signature(invitation))
-    names = translations.clean_names(statement, data.names)
+    # Locked first, so the signature read next is still the live one when we replace it.
     _lock_invitation(invitation)
+    basis = _basis(invitation)
+    clean = clean_input(data, basis)
+    names = translations.clean_names(statement, data.names)
     db.session.refresh(statement)
     ensure_open(statement)  # the lead may have closed it while we waited for the lock
     revision = _current_revision(statement)
-    signature, previous = _save_live(invitation, statement, revision, clean)
+    live = basis if basis is not None and basis.status == "live" else None
+    signature, previous = _save_live(invitation, statement, revision, clean, live)
     translations.record_names(signature, previous, names)
     created = previous is None
     audit.record(
