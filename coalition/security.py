@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
 
 from coalition.extensions import db, login_manager
@@ -125,10 +125,23 @@ class BoundedIntegerConverter(IntegerConverter):
                          max=MAX_URL_INT if max is None else max, signed=signed)
 
 
+class TextConverter(UnicodeConverter):
+    """`<name>` and `<string:name>` without NUL: PostgreSQL refuses NUL in any text, so a
+    slug or token holding one would fail in the query (a 500); it is simply not found."""
+
+    def __init__(self, url_map: Map, minlength: int = 1, maxlength: int | None = None,
+                 length: int | None = None) -> None:
+        super().__init__(url_map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
 def init_app(app: Flask) -> None:
-    """Install the login guard, the security headers and bounded integers in URLs."""
+    """Install the login guard, the security headers and URL converters that refuse what
+    the database cannot hold (huge integers, NUL in text)."""
     # Before any blueprint adds its rules: converters are looked up when a rule is added.
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
     app.before_request(_guard)
