@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 04:16:01.313997
+Create Date: 2026-11-22 05:27:01.225685
 
 """
 from alembic import op
@@ -318,7 +318,8 @@ def upgrade():
     sa.UniqueConstraint('confirm_token_hash', name=op.f('uq_signature_confirm_token_hash'))
     )
     with op.batch_alter_table('signature', schema=None) as batch_op:
-        batch_op.create_index('ix_signature_order', ['statement_id', 'status', 'sort_key', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signature_invitation_id'), ['invitation_id'], unique=False)
+        batch_op.create_index('ix_signature_order', ['statement_id', 'status', 'sort_key', 'id', 'kind', 'revision_number'], unique=False)
         batch_op.create_index('uq_signature_live_invitation', ['invitation_id'], unique=True, sqlite_where=sa.text("status = 'live'"), postgresql_where=sa.text("status = 'live'"))
 
     op.create_table('translation',
@@ -357,6 +358,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_edition_signatory')),
     sa.UniqueConstraint('edition_id', 'position', name='uq_edition_position')
     )
+    with op.batch_alter_table('edition_signatory', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_edition_signatory_signature_id'), ['signature_id'], unique=False)
+
     op.create_table('edition_translation_export',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('edition_translation_id', sa.Integer(), nullable=False),
@@ -416,6 +420,9 @@ def downgrade():
     op.drop_table('translation_revision')
     op.drop_table('signature_name')
     op.drop_table('edition_translation_export')
+    with op.batch_alter_table('edition_signatory', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_edition_signatory_signature_id'))
+
     op.drop_table('edition_signatory')
     with op.batch_alter_table('translation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_translation_translator_invitation_id'))
@@ -424,6 +431,7 @@ def downgrade():
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.drop_index('uq_signature_live_invitation', sqlite_where=sa.text("status = 'live'"), postgresql_where=sa.text("status = 'live'"))
         batch_op.drop_index('ix_signature_order')
+        batch_op.drop_index(batch_op.f('ix_signature_invitation_id'))
 
     op.drop_table('signature')
     op.drop_table('revision')
