@@ -93,6 +93,8 @@ def _statement(owner: User, title: str, body: str = BODY) -> Statement:
 
 def invitations(statement: Statement, count: int, label: str) -> list[tuple[int, str]]:
     """`count` invitations with known tokens, inserted at once; (id, token) pairs."""
+    if count == 0:
+        return []
     tokens = [new_token() for _ in range(count)]
     start = db.session.scalar(select(db.func.max(Invitation.id))) or 0
     now = dt.datetime.now(dt.UTC)

@@ -153,7 +153,7 @@ def pdf_html(doc: EditionDocument) -> str:
         f'<meta charset="utf-8">\n<title>{_escape(display_title(doc))}</title>\n{meta}'
         f'<meta name="dcterms.created" content="{doc.date.isoformat()}">\n'
         f"<style>{style}</style>\n</head>\n<body>\n{watermark}"
-        f'<article class="statement{letter}">\n{article_html(doc)}\n</article>\n'
+        f'<article class="statement{letter}">\n{article_html(doc, plain_list=True)}\n</article>\n'
         "</body>\n</html>\n"
     )
 

@@ -810,11 +810,14 @@ def _safe_href(url: str) -> str | None:
 
 def article_html(
     doc: EditionDocument, *, title_tag: str = "h1", heading_tag: str = "h2",
-    subheading_tag: str = "h3",
+    subheading_tag: str = "h3", plain_list: bool = False,
 ) -> str:
     """The edition as HTML elements (no document wrapper), shared by HTML, embed and PDF.
 
-    Only ``body_html`` is inserted as markup; every other string is escaped.
+    Only ``body_html`` is inserted as markup; every other string is escaped. With
+    ``plain_list`` each signatory is one line of text with no inline elements: the PDF's
+    layout engine spends most of its time on inline boxes, and a list of a thousand names
+    lays out in about half the time (docs/performance.md).
     """
     words = labels_for(doc.language)
     out: list[str] = []
@@ -844,9 +847,12 @@ def article_html(
         out.append('<ul class="signatory-list">')
         for signatory in members:
             name, details = signatory_line(signatory, doc.language)
-            item = f'<span class="signatory-name">{_e(name)}</span>'
-            if details:
-                item += f' <span class="signatory-details">({_e(details)})</span>'
+            if plain_list:
+                item = _e(f"{name} ({details})" if details else name)
+            else:
+                item = f'<span class="signatory-name">{_e(name)}</span>'
+                if details:
+                    item += f' <span class="signatory-details">({_e(details)})</span>'
             out.append(f'<li class="signatory signatory-{_e(signatory.kind)}">{item}</li>')
         out.append("</ul>")
     if has_affiliations(doc):
