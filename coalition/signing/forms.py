@@ -57,9 +57,14 @@ def country_choices() -> list[SelectChoice]:
     ]
 
 
+@functools.cache
+def _country_names() -> dict[str, str]:
+    return dict(_country_pairs())
+
+
 def country_name(code: str) -> str:
     """The English name of a two-letter code; anything else as given."""
-    return dict(_country_pairs()).get(code, code)
+    return _country_names().get(code, code)  # a dict made once: pages call this per row
 
 
 def _text(value: str | None) -> str:
