@@ -8,7 +8,7 @@ so the number of queries and the work of a request do not grow with the list
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Protocol, cast
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, tuple_
 
@@ -37,34 +37,24 @@ def _order(statement: Statement) -> list[Any]:
     return keys
 
 
-class Listed(NamedTuple):
-    """A live signature's public fields: lists of thousands need no ORM object per row."""
+class Listed(Protocol):
+    """A live signature's public fields (a plain row: lists of thousands need no ORM objects)."""
 
-    id: int
     name: str
     kind: str
     country: str
-    affiliation: str
     revision_number: int
-    sort_as: str | None
 
 
 def published_rows(statement: Statement) -> list[Listed]:
-    """Every live signature in published order, public fields only, from one indexed query."""
+    """Every live signature in published order: the signatories API's fields, one query."""
     rows = db.session.execute(
-        select(
-            Signature.id,
-            Signature.name,
-            Signature.kind,
-            Signature.country,
-            Signature.affiliation,
-            Signature.revision_number,
-            Signature.sort_as,
-        )
+        select(Signature.name, Signature.kind, Signature.country, Signature.revision_number)
         .where(Signature.statement_id == statement.id, Signature.status == "live")
         .order_by(*_order(statement))
     )
-    return [Listed(*row) for row in rows]
+    # SQLAlchemy's rows have these attributes already; copying them costs more than the query.
+    return cast(list[Listed], rows.all())
 
 
 def counts(statement: Statement, floor: int) -> dict[str, int]:
