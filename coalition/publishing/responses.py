@@ -64,14 +64,12 @@ def export_response(edition: Edition, fmt: str, *, cache_control: str) -> Respon
     if translated is not None:
         return language.export_response(edition, translated, fmt, cache_control=cache_control)
     row = files.cached_export(edition, fmt)
+    # Everything the answer needs is read before the commit, which expires the rows: read
+    # after it, they would be loaded again (the export's content too).
+    content, name = row.content, files.file_name(edition.statement, edition.number, fmt)
+    etag = f"{edition.sha256[:16]}-{edition.id}-{fmt}-{row.id}"
     db.session.commit()  # keeps a newly rendered export; nothing else is pending on a GET
-    return download(
-        row.content,
-        fmt,
-        files.file_name(edition.statement, edition.number, fmt),
-        cache_control=cache_control,
-        etag=f"{edition.sha256[:16]}-{edition.id}-{fmt}-{row.id}",
-    )
+    return download(content, fmt, name, cache_control=cache_control, etag=etag)
 
 
 def _description(document: EditionDocument, limit: int = 200) -> str:
