@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 
 from coalition import audit
 from coalition.domain import collation, lifecycle
@@ -353,8 +354,12 @@ def _basis(invitation: Invitation) -> Signature | None:
 
 
 def _current_revision(statement: Statement) -> Revision:
+    # Not the body: a signature records the number and hash, and a text runs to 200,000
+    # characters that every signing would otherwise read.
     revision = db.session.scalar(
-        select(Revision).where(
+        select(Revision)
+        .options(load_only(Revision.number, Revision.sha256))
+        .where(
             Revision.statement_id == statement.id,
             Revision.number == statement.current_revision,
         )
