@@ -1,8 +1,9 @@
 """Time the word diff and the redline on a long statement with scattered edits.
 
-Run from the repository root: ``python bench/diff_bench.py [--words N] [--edits N] [--runs N]``.
-Prints one line per measurement; the target comes from the drafting pages,
-which compute a redline per request.
+Run from the repository root: ``python -m bench.diff_bench [--words N] [--edits N] [--runs N]``
+(or ``python bench/diff_bench.py``). Prints one line per measurement; the target comes from
+the drafting pages, which compute a redline per request. The suite (``python -m bench``)
+reports the same diff and redline figures and builds its long statement with these functions.
 """
 
 from __future__ import annotations
