@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from coalition.extensions import csrf
+from coalition.extensions import csrf, db
 from coalition.security import ACCESS_API, access_of, current_app_view
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,6 +28,11 @@ def _authenticate() -> Response | tuple[Response, int] | None:
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="coalition"'
         return response, 401
+    if db.session.dirty:
+        # The token's last use (touched once a minute) is kept in its own short transaction:
+        # a GET never commits, so it was never kept, and its UPDATE held SQLite's write lock
+        # for the whole request, rolled back at the end.
+        db.session.commit()
     g.api_user = user
     return None
 

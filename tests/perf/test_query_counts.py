@@ -96,6 +96,8 @@ def world(app: Flask, client: FlaskClient) -> World:
         large = _listed(owner, LARGE, publish=True)
         bearer = factories.bearer(factories.token(owner))
         factories.login(client, owner)
+    # The token's first use records it (once a minute): not part of what is compared.
+    assert client.get(f"/api/v1/statements/{small.statement_id}", headers=bearer).status_code == 200
     return World(small, large, bearer)
 
 
@@ -189,3 +191,23 @@ def test_lead_page_shows_one_page_of_rows(app: Flask, client: FlaskClient, world
     ).status_code == 200
     beyond = client.get(f"/statements/{world.large.statement_id}/signatories?page=500")
     assert "Page 10 of 10" in beyond.get_data(as_text=True)
+
+
+def test_api_reads_record_token_use_once_and_do_not_write(app: Flask):
+    """A GET keeps the token's last use (it was set, never committed) and then writes nothing."""
+    from coalition.models import ApiToken
+
+    with app.app_context():
+        owner = factories.user()
+        statement = factories.statement(owner)
+        statement_id = statement.id
+        bearer = factories.bearer(factories.token(owner))
+    client = app.test_client()
+    with counting(app) as first:
+        assert client.get(f"/api/v1/statements/{statement_id}", headers=bearer).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+    with counting(app) as second:
+        assert client.get(f"/api/v1/statements/{statement_id}", headers=bearer).status_code == 200
+    assert any(s.lstrip().upper().startswith("UPDATE") for s in first)
+    assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in second)
