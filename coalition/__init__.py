@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from coalition import config
 from coalition.extensions import csrf, db, limiter, login_manager, migrate
+from coalition.jsonencoding import OrjsonProvider
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -29,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=_resource_dir("static"),
     )
     config.configure(app, test_config)
+    app.json = OrjsonProvider(app)
     if app.config["PROXIES"]:
         hops = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

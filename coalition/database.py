@@ -37,8 +37,21 @@ def _sqlite_begin(connection: Connection) -> None:
     lock does on PostgreSQL. GET requests keep pysqlite's behaviour, so WAL readers never
     wait for a writer. (SQLAlchemy's documented pysqlite "begin" event recipe.)
     """
-    if has_request_context() and request.method in WRITE_METHODS:
+    immediate = has_request_context() and request.method in WRITE_METHODS
+    if immediate:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Set at every begin, so the flag always describes the transaction now open.
+    connection.info["write_lock"] = immediate
+
+
+def holds_write_lock() -> bool:
+    """Whether the session's transaction took SQLite's write lock at its first statement.
+
+    Then it is the only writer until it ends and has been since before its first read:
+    nothing it read can change under it, so row locks and race retries are unnecessary.
+    Always False on PostgreSQL, where writers run side by side.
+    """
+    return bool(db.session.connection().info.get("write_lock", False))
 
 
 def init_app(app: Flask) -> None:

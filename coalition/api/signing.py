@@ -47,7 +47,7 @@ def signature_json(signature: Signature) -> dict[str, Any]:
         "sha256": signature.revision_sha256,
         "signed_at": iso(signature.created_at),
         "ended_at": iso(signature.ended_at),
-        "names": translations.names_of({signature.id}).get(signature.id, {}),
+        "names": translations.names_for(signature),
     }
 
 
@@ -103,27 +103,23 @@ def delete_signature(token: str) -> Response:
 def list_signatories(statement_id: int) -> Response:
     """Every live signature in published order, without contacts; ?lang= for a translation."""
     statement = lead_statement(statement_id)
-    listed: list[tuple[listing.Listed | Signature, str]]
+    rows: list[tuple[str, str | None, str, int]]
     language = request.args.get("lang", "").strip()
     if language and not same_language(language, statement.language):
         # A translation's list: names in that language, collated by its rules.
         translation = translations.get(statement, language)
-        listed = list(translations.ordered_names(
+        ordered = translations.ordered_names(
             statement, services.published_order(statement), translation.language
-        ))
+        )
+        rows = [(name, s.country, s.kind, s.revision_number) for s, name in ordered]
     else:
         # Plain rows, not ORM objects: a statement may have tens of thousands of signatures.
-        listed = [(s, s.name) for s in listing.published_rows(statement)]
+        rows = listing.published_rows(statement)
     return jsonify(
         {
             "signatories": [
-                {
-                    "name": name,
-                    "country": s.country,
-                    "kind": s.kind,
-                    "revision": s.revision_number,
-                }
-                for s, name in listed
+                {"name": name, "country": country, "kind": kind, "revision": revision}
+                for name, country, kind, revision in rows
             ]
         }
     )

@@ -8,7 +8,7 @@ so the number of queries and the work of a request do not grow with the list
 
 from __future__ import annotations
 
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, tuple_
 
@@ -37,24 +37,18 @@ def _order(statement: Statement) -> list[Any]:
     return keys
 
 
-class Listed(Protocol):
-    """A live signature's public fields (a plain row: lists of thousands need no ORM objects)."""
+def published_rows(statement: Statement) -> list[tuple[str, str | None, str, int]]:
+    """Every live signature in published order as (name, country, kind, revision): one query.
 
-    name: str
-    kind: str
-    country: str
-    revision_number: int
-
-
-def published_rows(statement: Statement) -> list[Listed]:
-    """Every live signature in published order: the signatories API's fields, one query."""
+    Unpacked as tuples: several times cheaper than reading a Row's attributes by name,
+    which counts at tens of thousands of signatories (docs/performance.md).
+    """
     rows = db.session.execute(
-        select(Signature.name, Signature.kind, Signature.country, Signature.revision_number)
+        select(Signature.name, Signature.country, Signature.kind, Signature.revision_number)
         .where(Signature.statement_id == statement.id, Signature.status == "live")
         .order_by(*_order(statement))
     )
-    # SQLAlchemy's rows have these attributes already; copying them costs more than the query.
-    return cast(list[Listed], rows.all())
+    return cast(list[tuple[str, str | None, str, int]], rows.all())
 
 
 def counts(statement: Statement, floor: int) -> dict[str, int]:

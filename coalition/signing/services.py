@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
 from coalition import audit
+from coalition.database import holds_write_lock
 from coalition.domain import collation, lifecycle
 from coalition.domain.errors import Conflict, NotFound, ValidationError
 from coalition.domain.integrity import (
@@ -369,13 +371,18 @@ def _current_revision(statement: Statement) -> Revision:
     return revision
 
 
-def _lock_invitation(invitation: Invitation) -> None:
+def _lock_invitation(invitation: Invitation) -> bool:
     """Serialise signing per invitation before reading its live signature.
 
     PostgreSQL: a row lock (SELECT ... FOR UPDATE) held to the commit. SQLite has no
     row locks: a no-op UPDATE takes the database's write lock now (BEGIN IMMEDIATE for
     this transaction only), so the reads that follow see every committed signature.
+    Nothing to do when the transaction has held SQLite's write lock since its first
+    statement (a write request, coalition/database.py). True when rows read before this
+    call may be stale and must be read again.
     """
+    if holds_write_lock():
+        return False
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
             update(Invitation)
@@ -387,6 +394,7 @@ def _lock_invitation(invitation: Invitation) -> None:
         db.session.execute(
             select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
         )
+    return True
 
 
 def sort_key_for(name: str, statement: Statement, sort_as: str | None) -> bytes:
@@ -445,13 +453,19 @@ def _save_live(
     revision: Revision,
     clean: CleanSignature,
     live: Signature | None,
+    *,
+    serialised: bool = False,
 ) -> tuple[Signature, Signature | None]:
-    """Insert the new live row, superseding `live` (read under the lock); retried on a race."""
+    """Insert the new live row, superseding `live` (read under the lock); retried on a race.
+
+    `serialised`: no other writer can run before the commit (SQLite's write lock), so
+    there is no race to retry and no savepoint to take.
+    """
     by = audit.actor_label(invitation)
     for attempt in range(5):
         previous = live if attempt == 0 else live_signature(invitation)
         try:
-            with db.session.begin_nested():
+            with nullcontext() if serialised else db.session.begin_nested():
                 if previous is not None and not _supersede(previous, by, utcnow()):
                     raise _LostRace
                 signature = _new_row(
@@ -486,15 +500,18 @@ def sign(
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     ensure_open(statement)
     # Locked first, so the signature read next is still the live one when we replace it.
-    _lock_invitation(invitation)
+    stale = _lock_invitation(invitation)
     basis = _basis(invitation)
     clean = clean_input(data, basis)
     names = translations.clean_names(statement, data.names)
-    db.session.refresh(statement)
-    ensure_open(statement)  # the lead may have closed it while we waited for the lock
+    if stale:
+        db.session.refresh(statement)
+        ensure_open(statement)  # the lead may have closed it while we waited for the lock
     revision = _current_revision(statement)
     live = basis if basis is not None and basis.status == "live" else None
-    signature, previous = _save_live(invitation, statement, revision, clean, live)
+    signature, previous = _save_live(
+        invitation, statement, revision, clean, live, serialised=not stale
+    )
     translations.record_names(signature, previous, names)
     created = previous is None
     audit.record(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from coalition import audit, events
 from coalition.domain import lifecycle
@@ -553,6 +553,9 @@ def names_of(signature_ids: list[int] | set[int]) -> dict[int, dict[str, str]]:
     return found
 
 
+_NAME_FORMS = "coalition.name_forms"
+
+
 def record_names(
     signature: Signature, previous: Signature | None, names: dict[str, str] | None
 ) -> dict[str, str]:
@@ -572,7 +575,18 @@ def record_names(
         )
     if forms:
         db.session.flush()
+    # Kept with the object (its ORM state, gone if the transaction rolls back), so the
+    # answer that follows the signing needs no query: the forms are write-once.
+    inspect(signature).info[_NAME_FORMS] = dict(forms)
     return dict(forms)
+
+
+def names_for(signature: Signature) -> dict[str, str]:
+    """One signature's name forms; no query for a row this request has just written."""
+    written: dict[str, str] | None = inspect(signature).info.get(_NAME_FORMS)
+    if written is not None:
+        return dict(written)
+    return names_of({signature.id}).get(signature.id, {})
 
 
 def ordered_names(
