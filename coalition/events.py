@@ -1,4 +1,4 @@
-"""Signals between features, so drafting need not know who reacts to a new revision."""
+"""Signals between features, so drafting need not know who reacts to its changes."""
 
 from __future__ import annotations
 
@@ -8,3 +8,7 @@ _signals = Namespace()
 
 # Sent inside the saving transaction: sender is the Statement; kwargs actor, revision.
 revision_saved = _signals.signal("revision-saved")
+
+# Sent inside the settings transaction when the source language changes: sender is the
+# Statement; kwargs actor, old, new. Signing re-collates the signatory list under it.
+language_changed = _signals.signal("language-changed")

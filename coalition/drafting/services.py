@@ -282,6 +282,7 @@ def organisation_statements(user: User) -> list[Statement]:
 def update_settings(actor: User, statement: Statement, **values: object) -> None:
     """Change a statement's settings (language, time zone, comments, letter layout)."""
     changed = {}
+    old_language = statement.language
     for name, value in values.items():
         if name == "language":
             value = clean_language(value)
@@ -297,6 +298,10 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
             actor=actor,
             statement=statement,
             changed=sorted(changed),
+        )
+    if "language" in changed:
+        events.language_changed.send(
+            statement, actor=actor, old=old_language, new=statement.language
         )
 
 

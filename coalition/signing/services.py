@@ -23,7 +23,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
 
-from coalition import audit
+from coalition import audit, events
 from coalition.database import holds_write_lock
 from coalition.domain import collation, lifecycle
 from coalition.domain.errors import Conflict, NotFound, ValidationError
@@ -712,7 +712,9 @@ def set_sort_as(actor: User, signature: Signature, sort_as: object) -> Signature
     return signature
 
 
-def resort(*, statement: Statement | None = None, everything: bool = False) -> int:
+def resort(
+    *, statement: Statement | None = None, everything: bool = False, actor: User | None = None
+) -> int:
     """Recompute sort keys made under older collation rules (or all); returns the count."""
     query = select(Signature)
     if statement is not None:
@@ -734,9 +736,21 @@ def resort(*, statement: Statement | None = None, everything: bool = False) -> i
     if count:
         audit.record(
             "signatures.resorted",
-            actor=None,
+            actor=actor,
             statement=statement,
             count=count,
             rules=collation.RULES_VERSION,
         )
     return count
+
+
+def _on_language_changed(statement: Statement, **kwargs: object) -> None:
+    # Every key was made under the old language's collation: the list is re-sorted at once,
+    # in the same transaction, so no page ever lists it in the wrong order.
+    actor = kwargs.get("actor")
+    resort(statement=statement, everything=True, actor=actor if isinstance(actor, User) else None)
+
+
+def connect() -> None:
+    """Listen for language changes (idempotent: blinker keeps one connection per receiver)."""
+    events.language_changed.connect(_on_language_changed)

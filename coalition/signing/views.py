@@ -42,6 +42,7 @@ from coalition.translations import services as translations
 
 bp = Blueprint("signing", __name__)
 reconfirm.connect()
+services.connect()
 
 FILTERS = {
     "list": _l("As it will be published"),

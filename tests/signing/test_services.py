@@ -338,3 +338,38 @@ def test_grouping_puts_organisations_first_keeping_order(setup):
     db.session.commit()
     assert [s.name for s in services.published_order(statement)] == [
         "Alpha Org", "Zeta Org", "Anna Müller", "Boris Ivanov"]
+
+
+def test_changing_the_language_re_sorts_the_list_at_once(setup):
+    owner, statement, _, _ = setup
+    for name in ["Zeta Org", "Ängel Org", "Oslo Org", "Östra Org"]:
+        factories.signed(statement, name)
+    db.session.commit()
+    # English collation puts Ä with A and Ö with O.
+    assert [s.name for s in services.published_order(statement)] == [
+        "Ängel Org", "Oslo Org", "Östra Org", "Zeta Org"]
+    drafting.update_settings(owner, statement, language="sv")
+    db.session.commit()
+    # Swedish puts Ä and Ö after Z, with no resort command run.
+    assert [s.name for s in services.published_order(statement)] == [
+        "Oslo Org", "Zeta Org", "Ängel Org", "Östra Org"]
+    assert all(
+        s.sort_key == collation.sort_key(s.name, "sv")
+        for s in services.published_order(statement)
+    )
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "signatures.resorted")
+    )
+    assert event is not None and event.detail["count"] == 4
+    assert event.actor_user_id == owner.id
+
+
+def test_other_settings_leave_the_sort_keys_alone(setup):
+    owner, statement, _, _ = setup
+    factories.signed(statement, "Zeta Org")
+    db.session.commit()
+    drafting.update_settings(owner, statement, timezone="Europe/Paris")
+    db.session.commit()
+    assert db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "signatures.resorted")
+    ) == 0
