@@ -324,6 +324,37 @@ def test_mail_about_a_french_statement_is_french(app: Flask) -> None:
         lead = factories.user()
         statement = factories.statement(lead, state="open", language="fr")
         factories.invite(lead, statement, organisation="Partenaire")
-        body = db.session.query(OutboxMessage).one().body_text
-    assert body.startswith("Bonjour Partenaire,")
-    assert "déclaration commune" in body
+        message = db.session.query(OutboxMessage).one()
+        expected = f"{lead.organisation.name} invite Partenaire à « {statement.title} »"
+        assert message.body_text.startswith("Bonjour Partenaire,")
+        assert "déclaration commune" in message.body_text
+        # The subject too, written in the same language as the body.
+        assert message.subject == expected
+
+
+def test_every_mail_subject_follows_the_statement_language(app: Flask) -> None:
+    from coalition.models import OutboxMessage
+    from coalition.signing import services as signing
+    from coalition.signing.services import SignatureInput
+
+    subjects = {}
+    for language in ("en", "fr"):
+        with app.test_request_context(headers={"Accept-Language": "de"}):
+            lead = factories.user(organisation=f"Lead {language}")
+            statement = factories.statement(lead, state="open", language=language)
+            invitation, token = factories.partner_invitation(statement, "Partenaire")
+            signing.sign(
+                invitation,
+                SignatureInput(name="Partenaire", signer_name="Ana", signer_email="ana@p.example"),
+                token=token,
+            )
+            signing.withdraw(invitation)
+            db.session.commit()
+            subjects[language] = [
+                m.subject.split(":")[0]
+                for m in db.session.query(OutboxMessage)
+                .filter_by(statement_id=statement.id, to_address="ana@p.example")
+                .order_by(OutboxMessage.id)
+            ]
+    assert subjects["en"] == ["You signed", "Signature withdrawn"]
+    assert subjects["fr"] == ["Vous avez signé ", "Signature retirée "]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, refresh
+from flask_babel import gettext, lazy_gettext, refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -191,7 +191,9 @@ def invite_colleague() -> str | Response:
             outbox.queue(
                 "colleague_invitation",
                 to=invitation.email,
-                subject=f"Join {user.organisation.name} on Coalition",
+                subject=lazy_gettext(
+                    "Join %(organisation)s on Coalition", organisation=user.organisation.name
+                ),
                 context={
                     "inviter": user,
                     "organisation": user.organisation,
@@ -270,7 +272,7 @@ def forgot_password() -> str:
             outbox.queue(
                 "password_reset",
                 to=user.email,
-                subject="Reset your Coalition password",
+                subject=lazy_gettext("Reset your Coalition password"),
                 context={
                     "user": user,
                     "url": url_for(

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -145,14 +146,17 @@ def _queue_link_mail(
     statement = invitation.statement
     lead = statement.organisation.name
     subject = (
-        f"{lead} invites {invitation.organisation} to “{statement.title}”"
+        lazy_gettext(
+            "%(lead)s invites %(partner)s to “%(title)s”",
+            lead=lead, partner=invitation.organisation, title=statement.title,
+        )
         if kind == "invitation"
-        else f"Reminder: “{statement.title}” from {lead}"
+        else lazy_gettext("Reminder: “%(title)s” from %(lead)s", title=statement.title, lead=lead)
     )
     return outbox.queue(
         kind,
         to=invitation.email,
-        subject=subject[:300],
+        subject=subject,
         context=_mail_context(invitation, token, actor),
         statement=statement,
         invitation=invitation,

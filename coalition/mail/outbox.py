@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 
 from coalition.extensions import db
 from coalition.i18n import mail_language
@@ -19,15 +19,20 @@ def queue(
     kind: str,
     *,
     to: str,
-    subject: str,
+    subject: str | LazyString,
     context: dict[str, Any],
     statement: Statement | None = None,
     invitation: Invitation | None = None,
     organisation_id: int | None = None,
 ) -> OutboxMessage:
-    """Render templates/mail/<kind>.txt (and .html when present) into an outbox row."""
-    context = {"subject": subject, "base_url": current_app.config["BASE_URL"], **context}
+    """Render templates/mail/<kind>.txt (and .html when present) into an outbox row.
+
+    A lazy subject (``lazy_gettext``) is translated here, in the mail's language, with
+    the bodies; subjects are cut to the column's 300 characters.
+    """
     with force_locale(mail_language(statement)):
+        subject = str(subject)[:300]
+        context = {"subject": subject, "base_url": current_app.config["BASE_URL"], **context}
         body_text = render_template(f"mail/{kind}.txt", **context)
         try:
             body_html = render_template(f"mail/{kind}.html", **context)

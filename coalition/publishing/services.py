@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from coalition import audit
@@ -687,7 +688,7 @@ def _queue_notices(statement: Statement, edition: Edition, preparation: Preparat
         message = outbox.queue(
             "publication_notice",
             to=address,
-            subject=f"Published: {edition.title}"[:300],
+            subject=lazy_gettext("Published: %(title)s", title=edition.title),
             context={**context, "name": signature.name, "signer_name": signature.signer_name},
             statement=statement,
             invitation=signature.invitation,

@@ -12,6 +12,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select, update
 
 from coalition import audit
@@ -131,7 +132,7 @@ def request_signature(statement: Statement, data: SignatureInput) -> Signature:
     outbox.queue(
         "open_signon_confirm",
         to=signature.signer_email,
-        subject=f"Confirm your request to sign: {statement.title}"[:300],
+        subject=lazy_gettext("Confirm your request to sign: %(title)s", title=statement.title),
         context={
             "statement": statement,
             "signature": signature,
@@ -223,7 +224,7 @@ def approve(actor: User, signature: Signature) -> Signature:
     outbox.queue(
         "open_signon_approved",
         to=signature.signer_email,
-        subject=f"Your signature is accepted: {statement.title}"[:300],
+        subject=lazy_gettext("Your signature is accepted: %(title)s", title=statement.title),
         context={"statement": statement, "signature": signature},
         statement=statement,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from coalition import audit, events
@@ -83,7 +84,9 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
         outbox.queue(
             "reconfirm",
             to=signature.signer_email,
-            subject=f"Please re-confirm your signature: {revision.title}"[:300],
+            subject=lazy_gettext(
+                "Please re-confirm your signature: %(title)s", title=revision.title
+            ),
             context={
                 "statement": statement,
                 "signature": signature,

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import load_only
@@ -550,11 +551,12 @@ def _queue_receipt(
     token: str | None,
     created: bool,
 ) -> None:
-    verb = "signed" if created else "changed your signature on"
     outbox.queue(
         "signature_receipt",
         to=signature.signer_email,
-        subject=f"You {verb}: {statement.title}"[:300],
+        subject=lazy_gettext("You signed: %(title)s", title=statement.title)
+        if created
+        else lazy_gettext("You changed your signature on: %(title)s", title=statement.title),
         context={
             "statement": statement,
             "signature": signature,
@@ -622,7 +624,7 @@ def withdraw(invitation: Invitation) -> Signature:
     outbox.queue(
         "signature_withdrawn",
         to=signature.signer_email,
-        subject=f"Signature withdrawn: {statement.title}"[:300],
+        subject=lazy_gettext("Signature withdrawn: %(title)s", title=statement.title),
         context={"statement": statement, "signature": signature, "status": status},
         statement=statement,
         invitation=invitation,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
 from sqlalchemy import inspect, select
 
 from coalition import audit, events
@@ -26,6 +27,7 @@ from coalition.domain.integrity import RevisionMark, baseline
 from coalition.domain.limits import NAME_MAX, clean_body, clean_line, clean_note, clean_title
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
+from coalition.i18n import mail_language
 from coalition.mail import outbox
 from coalition.models import (
     Invitation,
@@ -445,16 +447,21 @@ def _notify_translator(
         return
     to, invitation = address
     statement = translation.statement
-    language = rules.language_name(translation.language)
+    language = rules.language_name(translation.language, mail_language(statement))
     subjects = {
-        "translator_named": f"Please translate into {language}: {statement.title}",
-        "translation_stale": f"The source text changed: {language} translation of "
-        f"{statement.title}",
+        "translator_named": lazy_gettext(
+            "Please translate into %(language)s: %(title)s",
+            language=language, title=statement.title,
+        ),
+        "translation_stale": lazy_gettext(
+            "The source text changed: %(language)s translation of %(title)s",
+            language=language, title=statement.title,
+        ),
     }
     outbox.queue(
         kind,
         to=to,
-        subject=subjects[kind][:300],
+        subject=subjects[kind],
         context={
             "statement": statement,
             "translation": translation,
