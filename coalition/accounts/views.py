@@ -14,6 +14,7 @@ from coalition.domain.errors import DomainError
 from coalition.extensions import db, limiter
 from coalition.i18n import SUPPORTED, translate
 from coalition.mail import outbox
+from coalition.outcomes import apply_errors
 from coalition.security import public
 
 bp = Blueprint("accounts", __name__)
@@ -31,19 +32,6 @@ def _safe_next(target: str | None) -> str:
         ):
             return target
     return url_for("drafting.dashboard")
-
-
-def apply_errors(form: forms.FlaskForm, error: DomainError) -> None:
-    """Show a domain error beside the fields it names, or above the form."""
-    placed = False
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            shown = error.message if len(error.fields) == 1 else message
-            field.errors = [*field.errors, translate(shown)]
-            placed = True
-    if not placed:
-        flash(translate(error.message), "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,7 +11,6 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from coalition.accounts.views import apply_errors
 from coalition.csvutil import csv_response
 from coalition.domain import lifecycle
 from coalition.domain.errors import DomainError, NotFound, StaleRevision
@@ -21,6 +20,7 @@ from coalition.drafting import forms, services
 from coalition.extensions import db
 from coalition.i18n import translate
 from coalition.models import Statement
+from coalition.outcomes import apply_errors, change
 from coalition.web import iso
 
 bp = Blueprint("drafting", __name__)
@@ -198,15 +198,12 @@ def restore(statement_id: int, number: int) -> Response:
     form = forms.RestoreForm()
     if form.validate_on_submit():
         base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
-        try:
+        with change() as outcome:
             revision = services.restore_revision(
                 current_user._get_current_object(), statement, number, base_revision=base
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
+        if not outcome.ok:
             return redirect(url_for("drafting.revision", statement_id=statement_id, number=number))
-        db.session.commit()
         flash(
             gettext(
                 "Revision %(old)s is restored as revision %(new)s.",
@@ -250,13 +247,9 @@ def change_state(statement_id: int) -> Response:
     statement = _statement(statement_id)
     form = forms.StateForm()
     if form.validate_on_submit():
-        try:
+        with change() as outcome:
             services.change_state(current_user._get_current_object(), statement, form.state.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 gettext(
                     "The statement is now %(state)s.",

@@ -21,7 +21,6 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from coalition.accounts.views import apply_errors
 from coalition.domain.errors import DomainError, NotFound, StaleRevision
 from coalition.domain.exports import escape_csv_cell
 from coalition.domain.invitations import (
@@ -40,6 +39,7 @@ from coalition.extensions import db
 from coalition.i18n import translate
 from coalition.invitations import access, forms, services
 from coalition.models import Comment, Invitation, Statement, User
+from coalition.outcomes import apply_errors, change
 from coalition.security import partner
 from coalition.web import iso
 
@@ -227,7 +227,7 @@ def _act(statement_id: int, invitation_id: int, action: str) -> Response:
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with change() as outcome:
         if action == "revoke":
             services.revoke(_user(), invitation)
             message = gettext(
@@ -246,11 +246,7 @@ def _act(statement_id: int, invitation_id: int, action: str) -> Response:
                 "A reminder is on its way to %(organisation)s.",
                 organisation=invitation.organisation,
             )
-    except DomainError as error:
-        db.session.rollback()
-        flash(translate(error.message), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(message, "success")
     return redirect(url_for("invitations.index", statement_id=statement_id,
                             status=request.args.get("status") or None))
@@ -374,13 +370,9 @@ def retry(statement_id: int, message_id: int) -> Response:
         abort(404)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with change() as outcome:
         services.retry_message(_user(), message)
-    except DomainError as error:
-        db.session.rollback()
-        flash(translate(error.message), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(gettext("The message is back in the queue."), "success")
     return redirect(url_for("invitations.outbox", statement_id=statement_id))
 
@@ -497,15 +489,11 @@ def reply(statement_id: int, comment_id: int) -> Response:
     if not form.validate_on_submit():
         flash(gettext("Write a reply before sending it."), "error")
         return _back(statement_id, comment, ok=False)
-    try:
+    with change() as outcome:
         services.reply(_user(), comment, body=form.body.data, visibility=form.visibility.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(translate(error.message), "error")
+    if not outcome.ok:
         return _back(statement_id, comment, ok=False)
-    else:
-        db.session.commit()
-        flash(gettext("Your reply is saved."), "success")
+    flash(gettext("Your reply is saved."), "success")
     return _back(statement_id, comment)
 
 

@@ -19,7 +19,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from coalition.accounts.views import apply_errors
 from coalition.domain import lifecycle
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.exports import format_date
@@ -29,6 +28,7 @@ from coalition.drafting import forms as drafting_forms
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import Edition, Statement, User
+from coalition.outcomes import apply_errors
 from coalition.publishing import files, forms, services
 from coalition.publishing.responses import (
     NO_STORE,

@@ -23,7 +23,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.wrappers import Response
 
-from coalition.accounts.views import apply_errors
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.exports import escape_csv_cell
 from coalition.domain.integrity import baseline, endorses
@@ -32,9 +31,9 @@ from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
 from coalition.extensions import db, limiter
 from coalition.i18n import lazy_text as _l
-from coalition.i18n import translate
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Revision, Signature, Statement
+from coalition.outcomes import apply_errors, change
 from coalition.security import partner, public
 from coalition.signing import forms, listing, open_signon, reconfirm, services
 from coalition.signing.services import SigningClosed
@@ -223,13 +222,9 @@ def withdraw(token: str) -> Response:
     invitation = _invitation(token)
     form = forms.ActionForm()
     if form.validate_on_submit():
-        try:
+        with change() as outcome:
             signature = services.withdraw(invitation)
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 gettext("The signature of %(name)s is withdrawn.", name=signature.name), "success"
             )
@@ -244,13 +239,9 @@ def reconfirm_signature(token: str) -> Response:
     invitation = _invitation(token)
     form = forms.ActionForm()
     if form.validate_on_submit():
-        try:
+        with change() as outcome:
             signature, _ = services.reconfirm(invitation, token=token)
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 gettext(
                     "Thank you: you now endorse revision %(number)s.",
@@ -448,13 +439,9 @@ def sort_as(statement_id: int, signature_id: int) -> Response:
     signature = _signature(statement, signature_id)
     form = forms.SortAsForm()
     if form.validate_on_submit():
-        try:
+        with change() as outcome:
             services.set_sort_as(current_user._get_current_object(), signature, form.sort_as.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 gettext(
                     "%(name)s now sorts as “%(key)s”.",
@@ -483,13 +470,9 @@ def decide(statement_id: int, signature_id: int, decision: str) -> Response:
     form = forms.ActionForm()
     if form.validate_on_submit():
         action = open_signon.approve if decision == "approve" else open_signon.reject
-        try:
+        with change() as outcome:
             action(current_user._get_current_object(), signature)
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 gettext("%(name)s is approved and listed.", name=signature.name)
                 if decision == "approve"

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from coalition.accounts.views import apply_errors
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
 from coalition.domain.errors import DomainError, NotFound, StaleRevision, ValidationError
@@ -20,9 +19,10 @@ from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
 from coalition.drafting.forms import LANGUAGE_NAMES
 from coalition.extensions import db
-from coalition.i18n import current_language, translate
+from coalition.i18n import current_language
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Statement, Translation, User
+from coalition.outcomes import apply_errors, change
 from coalition.security import partner
 from coalition.translations import forms, services
 from coalition.web import local_time
@@ -187,15 +187,11 @@ def translator(statement_id: int, language: str) -> Response:
     translation = _translation(statement, language)
     form = forms.TranslatorForm(prefix=f"t-{translation.id}")
     if form.validate_on_submit():
-        try:
+        with change() as outcome:
             services.set_translator(
                 _user(), translation, _chosen_translator(statement, form.translator.data)
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(translate(error.message), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             label = services.translator_label(translation) or gettext("your organisation")
             flash(
                 gettext(
