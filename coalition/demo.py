@@ -80,8 +80,12 @@ def load_demo() -> list[str]:
     from coalition.publishing.demo import load_publishing_demo
 
     published = load_publishing_demo(user)
+    from coalition.translations.demo import load_translations_demo
+
+    translated = load_translations_demo(user)
     return [
         *published,
+        *translated,
         f"Demo data ready ({created} statements added).",
         f"Log in at http://127.0.0.1:5000/login as {DEMO_EMAIL} with password {DEMO_PASSWORD}",
     ]

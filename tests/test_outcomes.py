@@ -63,6 +63,5 @@ def test_with_a_form_the_reason_goes_beside_its_field(app: Flask) -> None:
 
 
 def test_other_exceptions_pass_through(app: Flask) -> None:
-    with app.test_request_context(method="POST"), pytest.raises(KeyError):
-        with change():
-            raise KeyError("not a domain error")
+    with app.test_request_context(method="POST"), pytest.raises(KeyError), change():
+        raise KeyError("not a domain error")

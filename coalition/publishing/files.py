@@ -165,9 +165,11 @@ def draft_document(statement: Statement) -> Draft:
     history = services.editions(statement)
     note = None
     if current.outstanding:
+        more = len(current.outstanding)
         note = (
-            f"{len(current.outstanding)} more signed an older text and are not listed until "
-            "they re-confirm."
+            "1 more signed an older text and is not listed until it re-confirms."
+            if more == 1
+            else f"{more} more signed an older text and are not listed until they re-confirm."
         )
     body = fill_count(revision.body, count, statement.language)
     document = EditionDocument(

@@ -178,3 +178,27 @@ def test_demo_command_is_idempotent(app, runner):
     assert first.exit_code == 0, first.output
     assert "lead@example.org" in first.output
     assert runner.invoke(args=["demo"]).exit_code == 0
+
+
+def test_demo_shows_a_current_french_translation_with_a_french_name(app, runner):
+    from coalition.models import Statement
+    from coalition.publishing.demo import OPEN_TITLE
+    from coalition.signing import services as signing
+    from coalition.translations import services as translations
+
+    first = runner.invoke(args=["demo"])
+    assert "French translation" in first.output, first.output
+    assert "French translation" not in runner.invoke(args=["demo"]).output  # made once
+    with app.app_context():
+        statement = db.session.scalar(select(Statement).where(Statement.title == OPEN_TITLE))
+        french = translations.find(statement, "fr")
+        assert french is not None
+        assert translations.state_of(french).current
+        listed = {
+            s.name: name
+            for s, name in translations.ordered_names(
+                statement, signing.published_order(statement), "fr"
+            )
+        }
+        assert listed["Свободное радио"] == "Radio libre (Lettonie)"
+        assert listed["Média Libre"] == "Média Libre"
