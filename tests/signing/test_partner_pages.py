@@ -51,13 +51,14 @@ def test_form_prefills_invited_name_and_shows_deadline(app: Flask, client: Flask
     sid, token, _ = _setup(app)
     with app.app_context():
         statement = db.session.get(Statement, sid)
-        statement.sign_deadline = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+        # Far ahead (a fixed winter date, so the zone shows CET), never in the past.
+        statement.sign_deadline = dt.datetime(2036, 12, 1, 12, 0, tzinfo=dt.UTC)
         statement.timezone = "Europe/Paris"
         db.session.commit()
     page = client.get(f"/i/{token}/sign").get_data(as_text=True)
     assert 'value="Viasna"' in page
     assert "Sign the statement" in page
-    assert "1 Dec 2026, 13:00 CET" in page  # the deadline in the statement's time zone
+    assert "1 Dec 2036, 13:00 CET" in page  # the deadline in the statement's time zone
     assert 'enctype="multipart/form-data"' in page
 
 
