@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -12,6 +13,26 @@ from coalition.extensions import db
 
 # Requests that may write: their transaction takes SQLite's write lock at its first statement.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def late_write_lock(view: F) -> F:
+    """Mark a view whose service takes SQLite's write lock itself, after its reads.
+
+    SQLite has one writer at a time: a request holding the lock while it validates, sorts
+    and renders makes every other write wait that long. A view marked so starts its
+    transaction deferred; its service must lock before it writes and check that what it
+    read is unchanged (signing: `signing.services.sign`). Unmarked views keep the lock
+    from their first statement, which needs no such care.
+    """
+    view.late_write_lock = True  # type: ignore[attr-defined]
+    return view
+
+
+def _locks_late() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "late_write_lock", False))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,7 +58,9 @@ def _sqlite_begin(connection: Connection) -> None:
     lock does on PostgreSQL. GET requests keep pysqlite's behaviour, so WAL readers never
     wait for a writer. (SQLAlchemy's documented pysqlite "begin" event recipe.)
     """
-    immediate = has_request_context() and request.method in WRITE_METHODS
+    immediate = (
+        has_request_context() and request.method in WRITE_METHODS and not _locks_late()
+    )
     if immediate:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     # Set at every begin, so the flag always describes the transaction now open.

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from coalition.api import bp
 from coalition.api.common import Schema, lead_statement, parse
 from coalition.api.openapi import document
+from coalition.database import late_write_lock
 from coalition.domain.translations import same_language
 from coalition.extensions import db, limiter
 from coalition.invitations.access import invitation_for_token
@@ -61,6 +62,7 @@ def _refreshed_invitation(token: str) -> Invitation:
 @bp.post("/invitations/<token>/signature")
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
 @partner
+@late_write_lock
 def put_signature(token: str) -> tuple[Response, int]:
     """Sign for the invitation's partner; 200 when it replaces the live signature, else 201."""
     invitation = _refreshed_invitation(token)

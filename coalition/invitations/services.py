@@ -142,7 +142,7 @@ def _mail_context(invitation: Invitation, token: str, actor: User | None) -> dic
 
 def _queue_link_mail(
     kind: str, invitation: Invitation, token: str, actor: User | None
-) -> OutboxMessage:
+) -> int:
     statement = invitation.statement
     lead = statement.organisation.name
     subject = (

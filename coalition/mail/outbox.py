@@ -2,17 +2,121 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import LazyString, force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy import insert
 
 from coalition.extensions import db
 from coalition.i18n import mail_language
-from coalition.models import Invitation, OutboxMessage, Statement
+from coalition.models import Invitation, OutboxMessage, Statement, utcnow
 
 log = logging.getLogger(__name__)
+
+# Built once: one Core INSERT on the session's connection (see audit.py for why).
+_INSERT = insert(OutboxMessage).returning(OutboxMessage.id)
+# Kinds with no HTML template, found once per process: a miss searches every template
+# folder and raises, on every message (the receipt of every signature).
+_TEXT_ONLY: set[str] = set()
+
+
+def _render_html(kind: str, context: dict[str, Any]) -> str:
+    if kind in _TEXT_ONLY:
+        return ""
+    try:
+        return render_template(f"mail/{kind}.html", **context)
+    except TemplateNotFound as error:
+        if error.name != f"mail/{kind}.html":
+            raise  # a template it includes is missing: a defect, not plain text
+        _TEXT_ONLY.add(kind)
+        return ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered mail, ready to be written to the outbox."""
+
+    kind: str
+    to: str
+    subject: str
+    body_text: str
+    body_html: str
+    statement_id: int | None
+    invitation_id: int | None
+    organisation_id: int | None
+
+
+def compose(
+    kind: str,
+    *,
+    to: str,
+    subject: str | LazyString,
+    context: dict[str, Any],
+    statement: Statement | None = None,
+    invitation: Invitation | None = None,
+    organisation_id: int | None = None,
+) -> Message:
+    """Render templates/mail/<kind>.txt (and .html when present); nothing is written.
+
+    A lazy subject (``lazy_gettext``) is translated here, in the mail's language, with
+    the bodies; subjects are cut to the column's 300 characters.
+    """
+    with force_locale(mail_language(statement)):
+        subject = str(subject)[:300]
+        context = {"subject": subject, "base_url": current_app.config["BASE_URL"], **context}
+        body_text = render_template(f"mail/{kind}.txt", **context)
+        body_html = _render_html(kind, context)
+    if organisation_id is None and statement is not None:
+        organisation_id = statement.organisation_id
+    if any(row is not None and row.id is None for row in (statement, invitation)):
+        db.session.flush()  # a row made in this transaction gets its id
+    return Message(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        statement_id=statement.id if statement is not None else None,
+        invitation_id=invitation.id if invitation is not None else None,
+        organisation_id=organisation_id,
+    )
+
+
+def write(message: Message, *, not_before: dt.datetime | None = None) -> int:
+    """Write a composed message to the outbox in the session's transaction; its id.
+
+    The row is inserted at once, not at the next flush. It is sent from `not_before`
+    (default: now), right after the request's commit when SMTP is configured.
+    """
+    now = utcnow()
+    message_id: int = db.session.connection().execute(
+        _INSERT,
+        {
+            "organisation_id": message.organisation_id,
+            "statement_id": message.statement_id,
+            "invitation_id": message.invitation_id,
+            "kind": message.kind,
+            "to_address": message.to,
+            "subject": message.subject,
+            "body_text": message.body_text,
+            "body_html": message.body_html,
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "sent_at": None,
+            "failed_at": None,
+            "last_error": "",
+        },
+    ).scalar_one()
+    from coalition.mail.sender import remember
+
+    remember(message_id)
+    return message_id
 
 
 def queue(
@@ -24,37 +128,11 @@ def queue(
     statement: Statement | None = None,
     invitation: Invitation | None = None,
     organisation_id: int | None = None,
-) -> OutboxMessage:
-    """Render templates/mail/<kind>.txt (and .html when present) into an outbox row.
-
-    A lazy subject (``lazy_gettext``) is translated here, in the mail's language, with
-    the bodies; subjects are cut to the column's 300 characters.
-    """
-    with force_locale(mail_language(statement)):
-        subject = str(subject)[:300]
-        context = {"subject": subject, "base_url": current_app.config["BASE_URL"], **context}
-        body_text = render_template(f"mail/{kind}.txt", **context)
-        try:
-            body_html = render_template(f"mail/{kind}.html", **context)
-        except Exception as exc:  # TemplateNotFound: plain text only
-            if exc.__class__.__name__ != "TemplateNotFound":
-                raise
-            body_html = ""
-    if organisation_id is None and statement is not None:
-        organisation_id = statement.organisation_id
-    message = OutboxMessage(
-        kind=kind,
-        to_address=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        statement_id=statement.id if statement is not None else None,
-        invitation_id=invitation.id if invitation is not None else None,
-        organisation_id=organisation_id,
+    not_before: dt.datetime | None = None,
+) -> int:
+    """Render a mail and write it to the outbox (compose, then write); its id."""
+    message = compose(
+        kind, to=to, subject=subject, context=context, statement=statement,
+        invitation=invitation, organisation_id=organisation_id,
     )
-    db.session.add(message)
-    # With SMTP configured, the message goes out right after this request's commit.
-    from coalition.mail.sender import remember
-
-    remember(message)
-    return message
+    return write(message, not_before=not_before)

@@ -18,7 +18,8 @@ from email.utils import formataddr, parseaddr
 
 from flask import Flask, current_app, g, has_request_context
 from flask import Response as FlaskResponse
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from coalition.domain.invitations import backoff
 from coalition.extensions import db
@@ -235,22 +236,49 @@ def send_due(now: dt.datetime | None = None) -> str:
 # --- send right after the request's commit --------------------------------------------------
 
 
-def remember(message: OutboxMessage) -> None:
+_PENDING = "coalition.outbox_pending"
+
+
+def remember(message_id: int) -> None:
     """Note a message queued in this request, to send it once the request has committed."""
     if has_request_context():
-        queued: list[OutboxMessage] = g.setdefault("_outbox_queued", [])
-        queued.append(message)
+        # With the (innermost) transaction that wrote it: a savepoint may roll back alone.
+        session = db.session()
+        written_in = session.get_nested_transaction() or session.get_transaction()
+        session.info.setdefault(_PENDING, []).append((written_in, message_id))
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    # What the rolled-back transaction (or savepoint) wrote is gone: never send it.
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [
+            (written_in, message_id)
+            for written_in, message_id in pending
+            if not _within(written_in, previous_transaction)
+        ]
+
+
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction may still roll back
+    # The root transaction committed: what it queued is in the database for good.
+    pending = session.info.pop(_PENDING, None)
+    if pending and has_request_context():
+        g.setdefault("_outbox_queued", []).extend(message_id for _, message_id in pending)
 
 
 def _after_request(response: FlaskResponse) -> FlaskResponse:
-    queued: list[OutboxMessage] = g.pop("_outbox_queued", [])
-    if not queued or not current_app.config.get("MAIL_HOST"):
-        return response
-    from sqlalchemy import inspect
-
-    # Only rows that reached the database: a rolled-back request sends nothing.
-    ids = [m.id for m in queued if inspect(m).has_identity and m.id is not None]
-    if not ids:
+    ids: list[int] = g.pop("_outbox_queued", [])
+    if not ids or not current_app.config.get("MAIL_HOST"):
         return response
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
@@ -271,3 +299,6 @@ def _after_request(response: FlaskResponse) -> FlaskResponse:
 def init_app(app: Flask) -> None:
     """Send the mail a request queued once its response is done."""
     app.after_request(_after_request)
+    if not event.contains(db.session, "after_commit", _committed):
+        event.listen(db.session, "after_commit", _committed)
+        event.listen(db.session, "after_soft_rollback", _rolled_back)

@@ -685,17 +685,16 @@ def _queue_notices(statement: Statement, edition: Edition, preparation: Preparat
         if not address or address.lower() in sent:
             continue
         sent.add(address.lower())
-        message = outbox.queue(
+        outbox.queue(
             "publication_notice",
             to=address,
             subject=lazy_gettext("Published: %(title)s", title=edition.title),
             context={**context, "name": signature.name, "signer_name": signature.signer_name},
             statement=statement,
             invitation=signature.invitation,
-        )
-        if preparation.public_from is not None:
             # Under embargo the link answers 404 until the embargo lifts: mail then.
-            message.next_attempt_at = preparation.public_from
+            not_before=preparation.public_from,
+        )
 
 
 # --- embargoes and preview links ---------------------------------------------------------------

@@ -15,14 +15,17 @@ import datetime as dt
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext
-from sqlalchemy import case, select, update
+from sqlalchemy import Row, bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from coalition import audit, events
 from coalition.database import holds_write_lock
@@ -65,6 +68,10 @@ LABELS = {
     "sort_as": "Sort as",
     "website": "The website",
 }
+
+
+# A signature a change starts from: an ORM row, or the columns the signing path reads.
+Previous = Signature | Row[*tuple[Any, ...]] | None
 
 
 class SigningClosed(Conflict):
@@ -182,7 +189,7 @@ def _country(value: object) -> str:
     return country.upper() if len(country) == 2 and country.isalpha() else country
 
 
-def _logo(data: SignatureInput, previous: Signature | None) -> tuple[bytes | None, str | None]:
+def _logo(data: SignatureInput, previous: Previous) -> tuple[bytes | None, str | None]:
     if data.logo:
         return process_logo(
             data.logo,
@@ -194,7 +201,7 @@ def _logo(data: SignatureInput, previous: Signature | None) -> tuple[bytes | Non
     return previous.logo, previous.logo_type
 
 
-def clean_input(data: SignatureInput, previous: Signature | None = None) -> CleanSignature:
+def clean_input(data: SignatureInput, previous: Previous = None) -> CleanSignature:
     """Check a signer's input; fields left out keep the previous signature's values.
 
     Every field is checked before refusing, so a form shows all its mistakes at once.
@@ -346,30 +353,87 @@ def latest_signature(invitation: Invitation) -> Signature | None:
     )
 
 
-def _basis(invitation: Invitation) -> Signature | None:
+# Prebuilt statements of the signing path. A signature is the one write a large coalition
+# makes by the thousand, so its statements are built once and run on the session's
+# connection: SQLAlchemy's ORM layer costs about 100 µs a statement on top of Core, and a
+# flush of the new rows several hundred more (docs/performance.md, "Sign-on").
+_BASIS_COLUMNS = (
+    Signature.id, Signature.status, Signature.kind, Signature.affiliation, Signature.country,
+    Signature.signer_name, Signature.signer_role, Signature.signer_email,
+    Signature.board_approved_on, Signature.sort_as, Signature.website, Signature.logo,
+    Signature.logo_type,
+)
+# The live signature, else the most recent row: what a change keeps.
+_BASIS = (
+    select(*_BASIS_COLUMNS)
+    .where(Signature.invitation_id == bindparam("invitation_id"))
+    .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
+    .limit(1)
+)
+_LIVE = select(*_BASIS_COLUMNS).where(
+    Signature.invitation_id == bindparam("invitation_id"), Signature.status == "live"
+)
+# Not the body: a signature records the number and hash, and a text runs to 200,000
+# characters that every signing would otherwise read.
+_CURRENT_REVISION = select(Revision.number, Revision.sha256).where(
+    Revision.statement_id == bindparam("statement_id"),
+    Revision.number == bindparam("number"),
+)
+_INSERT_SIGNATURE = insert(Signature).returning(Signature.id)
+_SUPERSEDE = (
+    update(Signature)
+    .where(Signature.id == bindparam("signature_id"), Signature.status == "live")
+    .values(status="superseded", ended_at=bindparam("now"), ended_by=bindparam("by"))
+)
+_BASIS_ID = (
+    select(Signature.id)
+    .where(Signature.invitation_id == Invitation.id)
+    .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# What a signing plan depends on, read again once the lock is held (see sign).
+_FRESH = (
+    select(
+        Statement.state, Statement.sign_deadline, Statement.current_revision,
+        Invitation.revoked_at, _BASIS_ID,
+    )
+    .join(Statement, Statement.id == Invitation.statement_id)
+    .where(Invitation.id == bindparam("invitation_id"))
+)
+_LOCK_SQLITE = (
+    update(Invitation)
+    .where(Invitation.id == bindparam("invitation_id"))
+    .values(id=Invitation.id)
+)
+_LOCK_FOR_UPDATE = (
+    select(Invitation.id).where(Invitation.id == bindparam("invitation_id")).with_for_update()
+)
+
+
+class Endorsed(NamedTuple):
+    """The revision a new signature endorses: its number and the SHA-256 of its text."""
+
+    number: int
+    sha256: str
+
+
+def _basis(invitation: Invitation) -> Row[*tuple[Any, ...]] | None:
     """The live signature, else the most recent row: what a change keeps (one query)."""
-    return db.session.scalar(
-        select(Signature)
-        .where(Signature.invitation_id == invitation.id)
-        .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
-        .limit(1)
-    )
+    return db.session.connection().execute(_BASIS, {"invitation_id": invitation.id}).first()
 
 
-def _current_revision(statement: Statement) -> Revision:
-    # Not the body: a signature records the number and hash, and a text runs to 200,000
-    # characters that every signing would otherwise read.
-    revision = db.session.scalar(
-        select(Revision)
-        .options(load_only(Revision.number, Revision.sha256))
-        .where(
-            Revision.statement_id == statement.id,
-            Revision.number == statement.current_revision,
-        )
-    )
-    if revision is None:  # pragma: no cover - a statement always has its current revision
+def _live_row(invitation: Invitation) -> Row[*tuple[Any, ...]] | None:
+    return db.session.connection().execute(_LIVE, {"invitation_id": invitation.id}).first()
+
+
+def _current_revision(statement: Statement) -> Endorsed:
+    row = db.session.connection().execute(
+        _CURRENT_REVISION, {"statement_id": statement.id, "number": statement.current_revision}
+    ).first()
+    if row is None:  # pragma: no cover - a statement always has its current revision
         raise NotFound("The statement has no text yet.")
-    return revision
+    return Endorsed(row.number, row.sha256)
 
 
 def _lock_invitation(invitation: Invitation) -> bool:
@@ -384,17 +448,9 @@ def _lock_invitation(invitation: Invitation) -> bool:
     """
     if holds_write_lock():
         return False
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id)
-            .values(id=Invitation.id)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(
-            select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
-        )
+    connection = db.session.connection()
+    lock = _LOCK_SQLITE if connection.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
+    connection.execute(lock, {"invitation_id": invitation.id})
     return True
 
 
@@ -403,83 +459,160 @@ def sort_key_for(name: str, statement: Statement, sort_as: str | None) -> bytes:
     return collation.sort_key(name, statement.language or "en", sort_as)
 
 
+def _row_values(
+    statement: Statement,
+    revision: Endorsed,
+    clean: CleanSignature,
+    *,
+    invitation_id: int | None,
+    status: str,
+    replaces_id: int | None = None,
+) -> dict[str, Any]:
+    """Every column of a new signature row, from what the signer sent and what it endorses."""
+    return {
+        "statement_id": statement.id,
+        "invitation_id": invitation_id,
+        "status": status,
+        "name": clean.name,
+        "sort_as": clean.sort_as,
+        "sort_key": sort_key_for(clean.name, statement, clean.sort_as),
+        "sort_rules": collation.RULES_VERSION,
+        "kind": clean.kind,
+        "affiliation": clean.affiliation,
+        "country": clean.country,
+        "signer_name": clean.signer_name,
+        "signer_role": clean.signer_role,
+        "signer_email": clean.signer_email,
+        "board_approved_on": clean.board_approved_on,
+        "website": clean.website,
+        "logo": clean.logo,
+        "logo_type": clean.logo_type,
+        "revision_number": revision.number,
+        "revision_sha256": revision.sha256,
+        "created_at": utcnow(),
+        "replaces_id": replaces_id,
+        "ended_at": None,
+        "ended_by": "",
+        "confirm_token_hash": None,
+        "flagged": "",
+        "reviewed_at": None,
+        "reviewed_by_id": None,
+    }
+
+
 def _new_row(
     statement: Statement,
-    revision: Revision,
+    revision: Endorsed,
     clean: CleanSignature,
     *,
     invitation: Invitation | None,
     status: str,
-    replaces: Signature | None = None,
 ) -> Signature:
-    return Signature(
-        statement_id=statement.id,
-        invitation_id=invitation.id if invitation is not None else None,
-        status=status,
-        name=clean.name,
-        sort_as=clean.sort_as,
-        sort_key=sort_key_for(clean.name, statement, clean.sort_as),
-        sort_rules=collation.RULES_VERSION,
-        kind=clean.kind,
-        affiliation=clean.affiliation,
-        country=clean.country,
-        signer_name=clean.signer_name,
-        signer_role=clean.signer_role,
-        signer_email=clean.signer_email,
-        board_approved_on=clean.board_approved_on,
-        website=clean.website,
-        logo=clean.logo,
-        logo_type=clean.logo_type,
-        revision_number=revision.number,
-        revision_sha256=revision.sha256,
-        created_at=utcnow(),
-        replaces_id=replaces.id if replaces is not None else None,
-    )
+    """A new signature as an ORM object, for the caller to add (open sign-on requests)."""
+    return Signature(**_row_values(
+        statement, revision, clean,
+        invitation_id=invitation.id if invitation is not None else None, status=status,
+    ))
 
 
-def _supersede(old: Signature, by: str, now: dt.datetime) -> bool:
+def _insert_live(values: dict[str, Any]) -> Signature:
+    """Insert a signature row and return it as a persistent ORM object, without a query."""
+    new_id = db.session.connection().execute(_INSERT_SIGNATURE, values).scalar_one()
+    signature = Signature(**values)
+    signature.id = new_id
+    make_transient_to_detached(signature)
+    db.session.add(signature)
+    return signature
+
+
+def _supersede(old_id: int, by: str, now: dt.datetime) -> bool:
     """Move a live row to superseded; False if someone else moved it first."""
-    result = db.session.execute(
-        update(Signature)
-        .where(Signature.id == old.id, Signature.status == "live")
-        .values(status="superseded", ended_at=now, ended_by=by)
-        .execution_options(synchronize_session="fetch")
+    result = db.session.connection().execute(
+        _SUPERSEDE, {"signature_id": old_id, "now": now, "by": by}
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    # A copy this session holds (a page read the live signature) is out of date now.
+    loaded = db.session.identity_map.get(identity_key(Signature, old_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["status", "ended_at", "ended_by"])
+    return bool(result.rowcount == 1)
+
+
+@dataclass
+class _Plan:
+    """A signature checked, keyed and its receipt rendered: all that precedes the write."""
+
+    basis_id: int | None  # the row read as the basis of a change (None: the first one)
+    live: Row[*tuple[Any, ...]] | None  # the live row it replaces
+    revision: Endorsed
+    clean: CleanSignature
+    names: dict[str, str] | None
+    receipt: outbox.Message
+
+
+def _plan(
+    invitation: Invitation, statement: Statement, data: SignatureInput, token: str | None
+) -> _Plan:
+    if invitation.revoked_at is not None:
+        raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
+    ensure_open(statement)
+    basis = _basis(invitation)
+    clean = clean_input(data, basis)
+    names = translations.clean_names(statement, data.names)
+    revision = _current_revision(statement)
+    live = basis if basis is not None and basis.status == "live" else None
+    return _Plan(
+        basis_id=basis.id if basis is not None else None,
+        live=live,
+        revision=revision,
+        clean=clean,
+        names=names,
+        receipt=_receipt(invitation, statement, revision, clean, token=token,
+                         created=live is None),
+    )
+
+
+def _unchanged(invitation: Invitation, statement: Statement, plan: _Plan) -> bool:
+    """Whether what the plan was made from still holds, read again under the lock."""
+    fresh = db.session.connection().execute(
+        _FRESH, {"invitation_id": invitation.id}
+    ).first()
+    return fresh is not None and tuple(fresh) == (
+        statement.state, statement.sign_deadline, statement.current_revision,
+        invitation.revoked_at, plan.basis_id,
+    )
 
 
 def _save_live(
     invitation: Invitation,
     statement: Statement,
-    revision: Revision,
-    clean: CleanSignature,
-    live: Signature | None,
+    plan: _Plan,
     *,
-    serialised: bool = False,
-) -> tuple[Signature, Signature | None]:
-    """Insert the new live row, superseding `live` (read under the lock); retried on a race.
+    serialised: bool,
+    token: str | None,
+) -> tuple[Signature, Row[*tuple[Any, ...]] | None]:
+    """Insert the new live row, superseding the plan's (read under the lock); retried on a race.
 
     `serialised`: no other writer can run before the commit (SQLite's write lock), so
     there is no race to retry and no savepoint to take.
     """
     by = audit.actor_label(invitation)
     for attempt in range(5):
-        previous = live if attempt == 0 else live_signature(invitation)
+        previous = plan.live if attempt == 0 else _live_row(invitation)
         try:
             with nullcontext() if serialised else db.session.begin_nested():
-                if previous is not None and not _supersede(previous, by, utcnow()):
+                if previous is not None and not _supersede(previous.id, by, utcnow()):
                     raise _LostRace
-                signature = _new_row(
-                    statement, revision, clean, invitation=invitation, status="live",
-                    replaces=previous,
-                )
-                db.session.add(signature)
-                db.session.flush()
+                signature = _insert_live(_row_values(
+                    statement, plan.revision, plan.clean, invitation_id=invitation.id,
+                    status="live", replaces_id=previous.id if previous is not None else None,
+                ))
         except (IntegrityError, _LostRace):
             # Another request made a live row since we looked: replace that one instead.
             continue
-        if previous is not None:
-            db.session.refresh(previous)
+        if (previous is None) != (plan.live is None):
+            # New where a change was planned, or the reverse: the receipt says which.
+            plan.receipt = _receipt(invitation, statement, plan.revision, plan.clean,
+                                    token=token, created=previous is None)
         return signature, previous
     raise Conflict("Your signature was being saved twice at the same moment: try again.")
 
@@ -495,25 +628,26 @@ def sign(
 
     The partner is the actor: the invitation token is its key. `token` only makes the
     link in the receipt; without it the receipt points to the invitation mail.
+
+    Everything that takes time (reading the basis, checking the input, the sort key, the
+    receipt) is done before the invitation is locked. When the lock is taken only now
+    (PostgreSQL's row lock; SQLite's write lock in a view marked `late_write_lock`), what
+    the plan was made from is read again, and the plan made anew if it changed.
     """
     statement = invitation.statement
-    if invitation.revoked_at is not None:
-        raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
-    ensure_open(statement)
-    # Locked first, so the signature read next is still the live one when we replace it.
-    stale = _lock_invitation(invitation)
-    basis = _basis(invitation)
-    clean = clean_input(data, basis)
-    names = translations.clean_names(statement, data.names)
-    if stale:
+    plan = _plan(invitation, statement, data, token)
+    if _lock_invitation(invitation) and not _unchanged(invitation, statement, plan):
+        # The lead closed signing, saved a revision or revoked the link, or the partner
+        # signed in another tab, while we waited: decide on what is true now.
         db.session.refresh(statement)
-        ensure_open(statement)  # the lead may have closed it while we waited for the lock
-    revision = _current_revision(statement)
-    live = basis if basis is not None and basis.status == "live" else None
+        db.session.refresh(invitation)
+        plan = _plan(invitation, statement, data, token)
+    ensure_open(statement)  # the deadline may have passed while we waited for the lock
+    serialised = db.session.get_bind().dialect.name == "sqlite"  # one writer, and it is us
     signature, previous = _save_live(
-        invitation, statement, revision, clean, live, serialised=not stale
+        invitation, statement, plan, serialised=serialised, token=token
     )
-    translations.record_names(signature, previous, names)
+    translations.record_names(signature, previous, plan.names)
     created = previous is None
     audit.record(
         "signature.signed" if created else "signature.replaced",
@@ -522,9 +656,9 @@ def sign(
         signature=signature.id,
         replaces=previous.id if previous is not None else None,
         name=signature.name,
-        revision=revision.number,
+        revision=plan.revision.number,
     )
-    _queue_receipt(invitation, statement, signature, token=token, created=created)
+    outbox.write(plan.receipt)
     return signature, created
 
 
@@ -543,17 +677,24 @@ def manage_url(token: str | None) -> str | None:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/i/{token}"
 
 
-def _queue_receipt(
+def _receipt(
     invitation: Invitation,
     statement: Statement,
-    signature: Signature,
+    revision: Endorsed,
+    clean: CleanSignature,
     *,
     token: str | None,
     created: bool,
-) -> None:
-    outbox.queue(
+) -> outbox.Message:
+    """The signer's receipt: what it signed, as what, and how to change it."""
+    signature = SimpleNamespace(
+        name=clean.name, signer_name=clean.signer_name, affiliation=clean.affiliation,
+        country=clean.country, revision_number=revision.number,
+        revision_sha256=revision.sha256,
+    )
+    return outbox.compose(
         "signature_receipt",
-        to=signature.signer_email,
+        to=clean.signer_email,
         subject=lazy_gettext("You signed: %(title)s", title=statement.title)
         if created
         else lazy_gettext("You changed your signature on: %(title)s", title=statement.title),

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext
-from sqlalchemy import inspect, select
+from sqlalchemy import Row, inspect, select
 
 from coalition import audit, events
 from coalition.domain import lifecycle
@@ -564,7 +565,9 @@ _NAME_FORMS = "coalition.name_forms"
 
 
 def record_names(
-    signature: Signature, previous: Signature | None, names: dict[str, str] | None
+    signature: Signature,
+    previous: Signature | Row[*tuple[Any, ...]] | None,
+    names: dict[str, str] | None,
 ) -> dict[str, str]:
     """Write a new signature row's name forms: the given ones, or else the replaced row's.
 

@@ -252,9 +252,37 @@ class TestWithoutSmtp:
 
     def test_queue_renders_text_and_optional_html(self, app):
         with app.app_context():
-            message = outbox.queue(
+            message_id = outbox.queue(
                 "colleague_invitation", to="x@example.org", subject="Hi",
                 context={"inviter": factories.user(), "organisation": db.session.scalar(
                     select(User)).organisation, "url": "http://x/y"},
             )
+            message = db.session.get(OutboxMessage, message_id)
             assert "http://x/y" in message.body_text and message.body_html == ""
+
+
+def test_only_what_a_request_commits_is_sent_after_it(app):
+    # A rolled-back request (or savepoint) sends nothing; a committed one sends its mail.
+    def queue(to: str) -> int:
+        return outbox.queue(
+            "colleague_invitation", to=to, subject="Hi",
+            context={"inviter": owner, "organisation": owner.organisation, "url": "http://x/y"},
+        )
+
+    with app.app_context():
+        owner = factories.user()
+        db.session.commit()
+    with app.test_request_context("/", method="POST"):
+        owner = db.session.merge(owner)
+        queue("rolled-back@example.org")
+        db.session.rollback()
+        kept = queue("kept@example.org")
+        savepoint = db.session.begin_nested()
+        queue("savepoint@example.org")
+        savepoint.rollback()
+        db.session.commit()
+        from flask import g
+
+        assert g.get("_outbox_queued") == [kept]
+        addresses = db.session.scalars(select(OutboxMessage.to_address)).all()
+        assert addresses == ["kept@example.org"]

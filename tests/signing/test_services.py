@@ -373,3 +373,67 @@ def test_other_settings_leave_the_sort_keys_alone(setup):
     assert db.session.scalar(
         select(func.count(AuditEvent.id)).where(AuditEvent.action == "signatures.resorted")
     ) == 0
+
+
+def _meanwhile(monkeypatch: pytest.MonkeyPatch, change) -> None:
+    """Run `change` in another connection between the signer's reads and its lock."""
+    real = services._lock_invitation
+    pending = [change]
+
+    def lock_after_the_change(invitation):
+        if pending:
+            pending.pop()()  # once: the other request locks as usual
+        return real(invitation)
+
+    monkeypatch.setattr(services, "_lock_invitation", lock_after_the_change)
+
+
+def test_signing_closed_while_the_signer_waited_is_refused(setup, monkeypatch):
+    _, statement, invitation, token = setup
+    db.session.commit()
+
+    def close() -> None:
+        with db.engine.begin() as other:
+            other.execute(
+                Statement.__table__.update()
+                .where(Statement.__table__.c.id == statement.id)
+                .values(state="closed")
+            )
+
+    _meanwhile(monkeypatch, close)
+    with pytest.raises(SigningClosed):
+        services.sign(invitation, _data(), token=token)
+    db.session.rollback()
+    assert _count() == 0
+    assert not db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "signature_receipt")
+    )
+
+
+def test_a_signature_made_in_another_tab_meanwhile_is_replaced_not_doubled(
+    setup, app: Flask, monkeypatch
+):
+    _, statement, invitation, token = setup
+    db.session.commit()
+
+    def sign_elsewhere() -> None:
+        response = app.test_client().post(
+            f"/api/v1/invitations/{token}/signature",
+            json={"name": "Amnesty (other tab)", "signer_name": "Jane Doe",
+                  "signer_email": "jane@amnesty.example.org"},
+        )
+        assert response.status_code == 201
+
+    _meanwhile(monkeypatch, sign_elsewhere)
+    signature, created = services.sign(invitation, _data(), token=token)
+    db.session.commit()
+    other = db.session.scalar(select(Signature).where(Signature.name == "Amnesty (other tab)"))
+    assert created is False and signature.replaces_id == other.id
+    assert other.status == "superseded"
+    assert _count(Signature.invitation_id == invitation.id, Signature.status == "live") == 1
+    receipts = db.session.scalars(
+        select(OutboxMessage.subject).where(OutboxMessage.kind == "signature_receipt")
+        .order_by(OutboxMessage.id)
+    ).all()
+    # The second receipt says what happened: a change of the signature made meanwhile.
+    assert receipts[-1].startswith("You changed your signature")
