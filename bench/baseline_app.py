@@ -30,6 +30,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from werkzeug.wrappers import Response
 
+# The same work as a route of Coalition's app (bench/wsgi.py, add_floor_route).
+FLOOR_PATH = "/bench/floor/{token}/signature"
+
 metadata = MetaData()
 rows = Table(
     "bench_baseline_signature",

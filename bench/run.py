@@ -80,7 +80,8 @@ class Figure:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
-        value = f"{self.value:,.1f} {self.unit}" if self.value == self.value else "n/a"
+        digits = 2 if self.unit == "x" else 1
+        value = f"{self.value:,.{digits}f} {self.unit}" if self.value == self.value else "n/a"
         verdict = "" if self.passed is None else ("PASS" if self.passed else "FAIL")
         target = f"target {self.target}" if self.target else ""
         extra = ", ".join(f"{k} {v}" for k, v in self.detail.items() if k in SHOWN)
@@ -357,6 +358,7 @@ def run_database(
         port = server.port
         if "sign" in parts:
             measure_sign_on(kind, port, loaded, sizes, baseline, report)
+            measure_floor(kind, port, loaded, sizes, baseline, report)
         if "pages" in parts:
             measure_pages(kind, port, loaded, sizes, report)
         if "diff" in parts:
@@ -405,6 +407,29 @@ def measure_sign_on(
         kind, "sign-on latency p99", ours.p99, "ms", f"< {SIGN_P99_MS:.0f} ms",
         ours.p99 < SIGN_P99_MS and _complete(ours),
         {"p50_ms": round(ours.p50, 1), "requests": ours.ok},
+    ))
+
+
+def measure_floor(
+    kind: str, port: int, loaded: Any, sizes: Sizes, baseline: Run, report: Report
+) -> None:
+    """(1, context) The baseline's one INSERT served by Coalition's own app, same load.
+
+    No target: it shows how much of the baseline any route of this app can reach before
+    doing its own work (bench/wsgi.py, add_floor_route).
+    """
+    from bench.baseline_app import FLOOR_PATH
+
+    floor = sign_on(port, FLOOR_PATH, loaded.signon_tokens, loaded.warmup_tokens,
+                    sizes.time_limit)
+    ratio = floor.throughput / baseline.throughput if baseline.throughput else 0.0
+    report.add(Figure(
+        kind, "one INSERT inside Coalition's app", floor.throughput, "requests/s",
+        "", None, _run_detail(floor),
+    ))
+    report.add(Figure(
+        kind, "one INSERT inside Coalition / baseline", ratio, "x", "", None,
+        {"ours": round(floor.throughput, 1), "baseline": round(baseline.throughput, 1)},
     ))
 
 

@@ -77,6 +77,23 @@ def holds_write_lock() -> bool:
     return bool(db.session.connection().info.get("write_lock", False))
 
 
+def take_write_lock() -> bool:
+    """On SQLite, hold the database's write lock from now to the commit; True if taken now.
+
+    For a view marked `late_write_lock`, whose reads ran before it. When the transaction
+    has already written, it holds the lock (SQLite takes it at the first write). Always
+    False on PostgreSQL, which locks rows, not the database.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get("write_lock"):
+        return False
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        # Waits up to busy_timeout for the writer before us, like any BEGIN IMMEDIATE.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info["write_lock"] = True
+    return True
+
+
 def init_app(app: Flask) -> None:
     """Attach per-connection settings once the engine exists."""
     with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from coalition.domain.errors import NotFound
@@ -22,16 +22,23 @@ def expires_at(invitation: Invitation, statement: Statement) -> dt.datetime | No
     return statement.sign_deadline + grace
 
 
+# With its statement in the same query: every caller checks the statement next. Built
+# once: every partner request and every sign-on starts here.
+_BY_TOKEN = (
+    select(Invitation)
+    .options(joinedload(Invitation.statement))
+    .where(Invitation.token_hash == bindparam("token_hash"))
+)
+
+
 def find_invitation(token: str) -> Invitation | None:
     """The invitation a token belongs to, whatever its status (None if unknown)."""
     if not token or len(token) > 200:
         return None
-    # With its statement in the same query: every caller checks the statement next.
-    return db.session.scalar(
-        select(Invitation)
-        .options(joinedload(Invitation.statement))
-        .where(Invitation.token_hash == hash_token(token))
+    invitation: Invitation | None = db.session.scalar(
+        _BY_TOKEN, {"token_hash": hash_token(token)}
     )
+    return invitation
 
 
 def invitation_status_problem(invitation: Invitation) -> str | None:

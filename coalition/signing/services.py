@@ -28,7 +28,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from coalition import audit, events
-from coalition.database import holds_write_lock
+from coalition.database import holds_write_lock, take_write_lock
 from coalition.domain import collation, lifecycle
 from coalition.domain.errors import Conflict, NotFound, ValidationError
 from coalition.domain.integrity import (
@@ -401,11 +401,6 @@ _FRESH = (
     .join(Statement, Statement.id == Invitation.statement_id)
     .where(Invitation.id == bindparam("invitation_id"))
 )
-_LOCK_SQLITE = (
-    update(Invitation)
-    .where(Invitation.id == bindparam("invitation_id"))
-    .values(id=Invitation.id)
-)
 _LOCK_FOR_UPDATE = (
     select(Invitation.id).where(Invitation.id == bindparam("invitation_id")).with_for_update()
 )
@@ -437,20 +432,19 @@ def _current_revision(statement: Statement) -> Endorsed:
 
 
 def _lock_invitation(invitation: Invitation) -> bool:
-    """Serialise signing per invitation before reading its live signature.
+    """Serialise signing per invitation before its live signature is replaced.
 
-    PostgreSQL: a row lock (SELECT ... FOR UPDATE) held to the commit. SQLite has no
-    row locks: a no-op UPDATE takes the database's write lock now (BEGIN IMMEDIATE for
-    this transaction only), so the reads that follow see every committed signature.
-    Nothing to do when the transaction has held SQLite's write lock since its first
-    statement (a write request, coalition/database.py). True when rows read before this
-    call may be stale and must be read again.
+    SQLite has no row locks: its write lock, held from BEGIN IMMEDIATE to the commit,
+    makes this the only writer (a write request holds it from its first statement, a view
+    marked late_write_lock takes it here). PostgreSQL: a row lock (SELECT ... FOR UPDATE)
+    held to the commit. True when the lock was taken now, so rows read before this call
+    may be stale and must be checked again.
     """
     if holds_write_lock():
         return False
-    connection = db.session.connection()
-    lock = _LOCK_SQLITE if connection.dialect.name == "sqlite" else _LOCK_FOR_UPDATE
-    connection.execute(lock, {"invitation_id": invitation.id})
+    if take_write_lock():
+        return True
+    db.session.connection().execute(_LOCK_FOR_UPDATE, {"invitation_id": invitation.id})
     return True
 
 
