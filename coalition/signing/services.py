@@ -569,6 +569,9 @@ def _plan(
     clean = clean_input(data, basis)
     names = translations.clean_names(statement, data.names)
     live = basis if basis is not None and basis.status == "live" else None
+    if names is None and live is not None:
+        # A change keeps the replaced row's name forms: read now, not under the lock.
+        names = translations.names_of({live.id}).get(live.id, {})
     return _Plan(
         basis_id=basis.id if basis is not None else None,
         live=live,

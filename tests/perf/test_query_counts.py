@@ -211,3 +211,34 @@ def test_api_reads_record_token_use_once_and_do_not_write(app: Flask):
         assert client.get(f"/api/v1/statements/{statement_id}", headers=bearer).status_code == 200
     assert any(s.lstrip().upper().startswith("UPDATE") for s in first)
     assert not any(s.lstrip().upper().startswith(("UPDATE", "INSERT")) for s in second)
+
+
+def test_sign_on_reads_before_it_locks_and_does_not_grow(
+    app: Flask, client: FlaskClient, open_world: World
+):
+    """The sign-on API: as many statements at 1,000 signatures as at 10, reads first.
+
+    On SQLite the write lock (BEGIN IMMEDIATE) comes after every read the signing plan
+    needs and just before the writes, so other writers wait for the writes only.
+    """
+    counts, orders = [], []
+    for listed in (open_world.small, open_world.large):
+        for n in range(2):
+            with counting(app) as statements:
+                response = client.post(
+                    f"/api/v1/invitations/{listed.token}/signature",
+                    json={"name": f"Partner, try {n}", "signer_name": "Signer",
+                          "signer_email": "signer@partner.example.org"},
+                )
+            assert response.status_code == 200, response.get_data(as_text=True)  # replaced
+            counts.append(len(statements))
+            orders.append([s.lstrip().split()[0].upper() for s in statements])
+    assert len(set(counts)) == 1, counts
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    for order in orders:
+        if sqlite:
+            lock = order.index("BEGIN")
+            assert set(order[:lock]) == {"SELECT"} and "SELECT" in order[lock + 1 :], order
+            assert order[lock + 2 :] and set(order[lock + 2 :]) <= {"UPDATE", "INSERT"}
+        assert order.count("INSERT") == 3  # the signature, its audit event, its receipt
