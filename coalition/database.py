@@ -67,22 +67,14 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.info["write_lock"] = immediate
 
 
-def holds_write_lock() -> bool:
-    """Whether the session's transaction took SQLite's write lock at its first statement.
-
-    Then it is the only writer until it ends and has been since before its first read:
-    nothing it read can change under it, so row locks and race retries are unnecessary.
-    Always False on PostgreSQL, where writers run side by side.
-    """
-    return bool(db.session.connection().info.get("write_lock", False))
-
-
 def take_write_lock() -> bool:
     """On SQLite, hold the database's write lock from now to the commit; True if taken now.
 
-    For a view marked `late_write_lock`, whose reads ran before it. When the transaction
-    has already written, it holds the lock (SQLite takes it at the first write). Always
-    False on PostgreSQL, which locks rows, not the database.
+    False when the transaction already holds it: since its first statement (a write
+    request) or an earlier call; then it is the only writer and nothing it read can have
+    changed. For a view marked `late_write_lock`, whose reads ran before this. When the
+    transaction has already written, it holds the lock (SQLite takes it at the first
+    write). Always False on PostgreSQL, which locks rows, not the database.
     """
     connection = db.session.connection()
     if connection.dialect.name != "sqlite" or connection.info.get("write_lock"):

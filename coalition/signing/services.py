@@ -26,7 +26,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from coalition import audit, events
-from coalition.database import holds_write_lock, take_write_lock
+from coalition.database import take_write_lock
 from coalition.domain import collation, lifecycle
 from coalition.domain.errors import Conflict, NotFound, ValidationError
 from coalition.domain.integrity import (
@@ -384,30 +384,17 @@ _PLAN_READ = (
         Revision.number == bindparam("number"),
     )
 )
-# Not the body: a signature records the number and hash, and a text runs to 200,000
-# characters that every signing would otherwise read.
-_CURRENT_REVISION = select(Revision.number, Revision.sha256).where(
-    Revision.statement_id == bindparam("statement_id"),
-    Revision.number == bindparam("number"),
-)
 _INSERT_SIGNATURE = insert(Signature).returning(Signature.id)
 _SUPERSEDE = (
     update(Signature)
     .where(Signature.id == bindparam("signature_id"), Signature.status == "live")
     .values(status="superseded", ended_at=bindparam("now"), ended_by=bindparam("by"))
 )
-_BASIS_ID = (
-    select(Signature.id)
-    .where(Signature.invitation_id == Invitation.id)
-    .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
 # What a signing plan depends on, read again once the lock is held (see sign).
 _FRESH = (
     select(
         Statement.state, Statement.sign_deadline, Statement.current_revision,
-        Invitation.revoked_at, _BASIS_ID,
+        Invitation.revoked_at, _BASIS_ID_OF,
     )
     .join(Statement, Statement.id == Invitation.statement_id)
     .where(Invitation.id == bindparam("invitation_id"))
@@ -425,11 +412,11 @@ class Endorsed(NamedTuple):
 
 
 def _read_for_plan(
-    invitation: Invitation, statement: Statement
+    invitation_id: int | None, statement: Statement
 ) -> tuple[Endorsed, Row[*tuple[Any, ...]] | None]:
     """The revision a signature would endorse, and the basis of a change (None at first)."""
     row = db.session.connection().execute(_PLAN_READ, {
-        "invitation_id": invitation.id,
+        "invitation_id": invitation_id,
         "statement_id": statement.id,
         "number": statement.current_revision,
     }).first()
@@ -439,12 +426,8 @@ def _read_for_plan(
 
 
 def _current_revision(statement: Statement) -> Endorsed:
-    row = db.session.connection().execute(
-        _CURRENT_REVISION, {"statement_id": statement.id, "number": statement.current_revision}
-    ).first()
-    if row is None:  # pragma: no cover - a statement always has its current revision
-        raise NotFound("The statement has no text yet.")
-    return Endorsed(row.number, row.sha256)
+    """The revision a signature without an invitation would endorse (open sign-on)."""
+    return _read_for_plan(None, statement)[0]
 
 
 def _lock_invitation(invitation: Invitation) -> bool:
@@ -456,11 +439,10 @@ def _lock_invitation(invitation: Invitation) -> bool:
     held to the commit. True when the lock was taken now, so rows read before this call
     may be stale and must be checked again.
     """
-    if holds_write_lock():
-        return False
-    if take_write_lock():
-        return True
-    db.session.connection().execute(_LOCK_FOR_UPDATE, {"invitation_id": invitation.id})
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        return take_write_lock()
+    connection.execute(_LOCK_FOR_UPDATE, {"invitation_id": invitation.id})
     return True
 
 
@@ -555,7 +537,7 @@ class _Plan:
     live: Row[*tuple[Any, ...]] | None  # the live row it replaces
     revision: Endorsed
     clean: CleanSignature
-    names: dict[str, str] | None
+    names: dict[str, str]  # the forms per language: given, or kept from the replaced row
     receipt: outbox.Message
 
 
@@ -565,13 +547,13 @@ def _plan(
     if invitation.revoked_at is not None:
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     ensure_open(statement)
-    revision, basis = _read_for_plan(invitation, statement)
+    revision, basis = _read_for_plan(invitation.id, statement)
     clean = clean_input(data, basis)
     names = translations.clean_names(statement, data.names)
     live = basis if basis is not None and basis.status == "live" else None
-    if names is None and live is not None:
-        # A change keeps the replaced row's name forms: read now, not under the lock.
-        names = translations.names_of({live.id}).get(live.id, {})
+    if names is None:
+        # Not given: a change keeps the replaced row's forms (read now, not under the lock).
+        names = translations.names_of({live.id}).get(live.id, {}) if live is not None else {}
     return _Plan(
         basis_id=basis.id if basis is not None else None,
         live=live,
@@ -639,7 +621,7 @@ def sign(
         plan = _plan(invitation, statement, data, token)
     ensure_open(statement)  # the deadline may have passed while we waited for the lock
     signature, previous = _save_live(invitation, statement, plan)
-    translations.record_names(signature, previous, plan.names)
+    translations.record_names(signature, plan.names)
     created = previous is None
     audit.record(
         "signature.signed" if created else "signature.replaced",

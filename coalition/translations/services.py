@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import lazy_gettext
-from sqlalchemy import Row, inspect, select
+from sqlalchemy import inspect, select
 
 from coalition import audit, events
 from coalition.domain import lifecycle
@@ -564,19 +563,13 @@ def names_of(signature_ids: list[int] | set[int]) -> dict[int, dict[str, str]]:
 _NAME_FORMS = "coalition.name_forms"
 
 
-def record_names(
-    signature: Signature,
-    previous: Signature | Row[*tuple[Any, ...]] | None,
-    names: dict[str, str] | None,
-) -> dict[str, str]:
-    """Write a new signature row's name forms: the given ones, or else the replaced row's.
+def record_names(signature: Signature, forms: dict[str, str]) -> dict[str, str]:
+    """Write a new signature row's name forms.
 
     Rows are write-once: a change of a name form is a new signature (signing again), whose
-    forms are written here; a re-confirmation keeps the forms by copying them.
+    forms are written here; a re-confirmation keeps the forms by passing the replaced
+    row's (signing's plan reads them).
     """
-    forms = names
-    if forms is None:
-        forms = names_of({previous.id}).get(previous.id, {}) if previous is not None else {}
     for language, name in sorted(forms.items()):
         db.session.add(
             SignatureName(
