@@ -49,6 +49,13 @@ MUTABLE: dict[type[Any], frozenset[str]] = {
     models.EditionTranslation: frozenset(),
     models.EditionTranslationSignatory: frozenset(),
     models.EditionTranslationExport: frozenset(),
+    # After publication: deliveries and attachments are records of what was sent; an
+    # update's text is what was mailed; a response's text stays, only its showing moves.
+    models.Delivery: frozenset(),
+    models.OutboxAttachment: frozenset(),
+    models.StatementUpdate: frozenset(),
+    models.LetterResponse: frozenset({"public"}),
+    models.UpdateOptOut: frozenset(),
 }
 
 NEVER_DELETED: tuple[type[Any], ...] = (

@@ -98,6 +98,9 @@ class User(UserMixin, Model):
     language: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The daily digest of the organisation's statements (opt-in) and when it last went out.
+    wants_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    digest_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 
@@ -166,6 +169,8 @@ class Statement(Model):
     letter_addressee_title: Mapped[str] = mapped_column(String(200), default="")
     letter_addressee_address: Mapped[str] = mapped_column(Text, default="")
     letter_salutation: Mapped[str] = mapped_column(String(200), default="")
+    # Where the published letter is delivered by e-mail: one address a line.
+    letter_recipients: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -314,6 +319,8 @@ class Signature(Model):
     flagged: Mapped[str] = mapped_column(String(200), default="")
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The signer ticked "keep me informed": the statement's updates are mailed to them.
+    wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
 
     invitation: Mapped[Invitation | None] = relationship()
 
@@ -415,6 +422,22 @@ class OutboxMessage(Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # One-click unsubscribe (RFC 8058): the address the List-Unsubscribe header names.
+    unsubscribe_url: Mapped[str] = mapped_column(String(500), default="")
+
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        order_by="OutboxAttachment.id", viewonly=True
+    )
+
+
+class OutboxAttachment(Model):
+    """A file sent with an outbox message, stored with it so a retry sends the same bytes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- translations (issue 9): linked, versioned translations of a statement ------------------
@@ -543,4 +566,73 @@ class EditionTranslationExport(Model):
     edition_translation_id: Mapped[int] = mapped_column(ForeignKey("edition_translation.id"))
     format: Mapped[str] = mapped_column(String(20))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- after publication (issue 16): delivery, the addressee's response, updates, opt-outs ----
+
+
+class Delivery(Model):
+    """A published edition sent to one recipient of the letter; at most once per edition."""
+
+    __table_args__ = (
+        UniqueConstraint("edition_id", "recipient", name="uq_delivery_edition_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    message: Mapped[str] = mapped_column(Text, default="")
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    delivered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    edition: Mapped[Edition] = relationship()
+    outbox_message: Mapped[OutboxMessage | None] = relationship()
+    delivered_by: Mapped[User | None] = relationship()
+
+
+class LetterResponse(Model):
+    """The addressee's reply, logged by the lead; shown publicly only when the lead chooses."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_type: Mapped[str | None] = mapped_column(String(100))
+    file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatementUpdate(Model):
+    """News the lead posts under a published statement, mailed to those who asked for it."""
+
+    __table_args__ = (Index("ix_statement_update_time", "statement_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    mailed_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    statement: Mapped[Statement] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class UpdateOptOut(Model):
+    """An address that unsubscribed from one statement's updates, kept only as a keyed hash."""
+
+    __table_args__ = (
+        UniqueConstraint("statement_id", "address_hash", name="uq_update_opt_out"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
+    address_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
