@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import flash
-from flask_wtf import FlaskForm
 
 from coalition.domain.errors import DomainError
 from coalition.extensions import db
+from coalition.forms import FlaskForm
 from coalition.i18n import translate
 
 

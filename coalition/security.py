@@ -98,6 +98,12 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.view_args and "token" in request.view_args:
+        # A page reached by a secret link (invitation, preview, open sign-on, reset...):
+        # never indexed, never kept by a shared cache or the browser's history cache.
+        response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        if "private" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-store"
     if current_app.config.get("HTTPS"):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

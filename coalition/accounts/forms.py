@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from coalition.forms import FlaskForm
 from coalition.i18n import SUPPORTED
 from coalition.i18n import lazy_text as _l
 
@@ -50,18 +50,19 @@ class JoinForm(FlaskForm):
     submit = SubmitField(_l("Join"))
 
 
+# The account page holds several of these forms: each submit button has its own id.
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Label"), description=_l("What will use this token?"), validators=[Length(max=100)]
     )
-    submit = SubmitField(_l("Create a token"))
+    submit = SubmitField(_l("Create a token"), id="token-submit")
 
 
 class ColleagueForm(FlaskForm):
     email = EmailField(
         _l("Colleague's e-mail"), validators=[DataRequired(), Email(), Length(max=320)]
     )
-    submit = SubmitField(_l("Send the invitation"))
+    submit = SubmitField(_l("Send the invitation"), id="colleague-submit")
 
 
 class PasswordForm(FlaskForm):
@@ -75,7 +76,7 @@ class PasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
     )
-    submit = SubmitField(_l("Change the password"))
+    submit = SubmitField(_l("Change the password"), id="password-submit")
 
 
 class ConfirmForm(FlaskForm):
@@ -113,4 +114,4 @@ class LanguageForm(FlaskForm):
             *(SelectChoice(tag, name) for tag, name in SUPPORTED.items()),
         ],
     )
-    submit = SubmitField(_l("Save the language"))
+    submit = SubmitField(_l("Save the language"), id="language-submit")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
+from coalition.forms import FlaskForm
 from coalition.i18n import lazy_text as _l
 
 LANGUAGE_NAMES = [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coalition.domain.limits import COMMENT_MAX, EMAIL_MAX, NAME_MAX
+from coalition.forms import FlaskForm
 from coalition.i18n import lazy_text as _l
 
 MESSAGE_MAX = 5000
@@ -58,8 +58,9 @@ class BulkInviteForm(FlaskForm):
         _l("Personal message (optional)"),
         validators=[Optional(), Length(max=MESSAGE_MAX)],
         description=_l("Added to every invitation e-mail of this list."),
+        id="bulk-message",  # the Invite one form on the same page has its own "message"
     )
-    submit = SubmitField(_l("Invite everyone listed"))
+    submit = SubmitField(_l("Invite everyone listed"), id="bulk-submit")
 
 
 class ActionForm(FlaskForm):

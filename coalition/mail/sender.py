@@ -119,12 +119,17 @@ def _refused_for_good(error: smtplib.SMTPException) -> bool:
 
 
 def _log_unsent(now: dt.datetime) -> int:
-    """With no SMTP server: print each waiting message to the log once; it stays due."""
+    """With no SMTP server: print each due message to the log once; it stays due.
+
+    A message due later (a publication notice under embargo) is not printed before its
+    time: the log is a way out of the outbox too.
+    """
     messages = db.session.scalars(
         select(OutboxMessage)
         .where(
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
             OutboxMessage.last_error != LOGGED_MARKER,
         )
         .order_by(OutboxMessage.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -15,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coalition.domain.limits import NOTE_MAX
+from coalition.forms import FlaskForm
 from coalition.i18n import lazy_text as _l
 
 

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from babel import Locale
 from flask_babel import gettext
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import Optional
 
 from coalition.domain.collation import sort_key
 from coalition.domain.translations import language_name, native_name
+from coalition.forms import FlaskForm
 from coalition.i18n import LazyText, current_language
 from coalition.i18n import lazy_text as _l
 from coalition.models import Statement

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
+from coalition.forms import FlaskForm
 from coalition.i18n import lazy_text as _l
 
 # The translator select: "" names nobody (the lead organisation translates).

@@ -243,6 +243,29 @@ class TestWithoutSmtp:
         assert message.sent_at is None and message.failed_at is None
         assert message.last_error == LOGGED_MARKER
 
+    def test_a_message_due_later_is_not_logged_before_its_time(self, app, caplog):
+        """Issue 24, point 4: an embargoed notice was printed (and marked) at once."""
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+        with app.app_context():
+            message_id = outbox.queue(
+                "colleague_invitation", to="embargoed@example.org", subject="Later",
+                context={"inviter": factories.user(), "organisation": db.session.scalar(
+                    select(User)).organisation, "url": "http://x/embargoed-link"},
+                not_before=later,
+            )
+            db.session.commit()
+        caplog.set_level(logging.INFO, logger="coalition.mail")
+        with app.app_context():
+            report = send_due()
+        assert "printed 0 new message(s)" in report and "1 wait" in report
+        assert "embargoed@example.org" not in caplog.text
+        assert "embargoed-link" not in caplog.text
+        assert _message(app, message_id).last_error == ""
+        with app.app_context():
+            assert "printed 1 new message(s)" in send_due(now=later + dt.timedelta(seconds=1))
+        assert "embargoed-link" in caplog.text
+        assert _message(app, message_id).last_error == LOGGED_MARKER
+
     def test_send_mail_command(self, app, runner):
         _queue(app)
         with app.app_context():

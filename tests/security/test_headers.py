@@ -219,3 +219,32 @@ class TestSessionFixation:
         thief = app.test_client()
         thief.set_cookie("session", copied.value, domain="coalition.test")
         assert thief.get("/").status_code == 302
+
+
+def _token_pages(app: Flask, world: World) -> dict[str, str]:
+    """Every page (GET, HTML or JSON) whose address carries a token, filled from the world."""
+    from tests.security.routes import build_url, url_values
+
+    pages: dict[str, str] = {}
+    for rule in app.url_map.iter_rules():
+        if "token" not in rule.arguments or "GET" not in (rule.methods or set()):
+            continue
+        if rule.endpoint.endswith("logo"):  # an image, not a page
+            continue
+        pages[rule.endpoint] = build_url(rule, url_values(rule, world))
+    return pages
+
+
+def test_every_page_reached_by_a_token_is_noindex_and_no_store(app: Flask, world: World):
+    """Issue 24, point 12: /i/<token>/sign had neither, while /i/<token> had them."""
+    client = app.test_client()
+    pages = _token_pages(app, world)
+    assert "signing.sign" in pages and "invitations.partner_page" in pages
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        assert "noindex" in response.headers.get("X-Robots-Tag", ""), name
+        cache = response.headers.get("Cache-Control", "")
+        assert "no-store" in cache and "private" in cache, (name, cache)
+        if response.mimetype == "text/html":
+            assert '<meta name="robots" content="noindex' in response.get_data(as_text=True), name

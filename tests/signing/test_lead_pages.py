@@ -171,3 +171,20 @@ def test_logged_out_is_sent_to_login(app: Flask, lead: int):
     anonymous = app.test_client()
     response = anonymous.get(f"/statements/{lead}/signatories")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_corrections_range_ends_at_the_current_revision(
+    app: Flask, client: FlaskClient, lead: int
+):
+    """Issue 24, point 10: with revision 4 a correction of revision 3 the page said
+    "revisions 3–3 differ only by corrections"."""
+    with app.app_context():
+        statement = _statement(app, lead)
+        owner = db.session.get(User, statement.created_by_id)
+        for number, substantive in ((2, True), (3, True), (4, False)):
+            drafting.save_revision(owner, statement, body=f"Text {number}.",
+                                   base_revision=number - 1, substantive=substantive)
+        db.session.commit()
+    page = client.get(f"/statements/{lead}/signatories").get_data(as_text=True)
+    assert "revisions 3–4 differ only by corrections" in page
+    assert "3–3" not in page
