@@ -104,7 +104,9 @@ h1, h2, h3, h4, h5, h6 { font-family: %(sans)s; line-height: 1.25; color: #111;
 .statement-footer { margin-top: 8mm; padding-top: 2mm; border-top: 0.5pt solid #bbb;
   font-family: %(sans)s; font-size: 7.5pt; color: #555; line-height: 1.4; }
 .statement-footer p { margin: 0 0 1mm; }
-.edition-note { font-size: 8.5pt; color: #333; }
+.edition-updates { margin: 5mm 0 0; padding-left: 3mm; border-left: 1.5pt solid #bbb;
+  font-family: %(sans)s; font-size: 8.5pt; color: #333; }
+.edition-note { margin: 0 0 1mm; }
 .integrity code { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt;
   overflow-wrap: anywhere; }
 .integrity a { color: #555; text-decoration: none; }
@@ -393,6 +395,9 @@ def to_docx(doc: EditionDocument) -> bytes:
     numbering = _Numbering(document)
     for block in html_blocks(doc.body_html):
         _add_block(document, block, numbering)
+    # The edition's note between the text and the list, as in every other format.
+    for line in note_lines(doc):
+        _small(document.add_paragraph(), line, italic=True)
 
     document.add_paragraph(f"{words['signatories']} ({len(doc.signatories)})",
                            style="Heading 1")
@@ -414,8 +419,6 @@ def to_docx(doc: EditionDocument) -> bytes:
     if has_affiliations(doc):
         _small(document.add_paragraph(), words["identification"], italic=True)
 
-    for line in note_lines(doc):
-        _small(document.add_paragraph(), line, italic=True)
     footer_lines = []
     if doc.lead_organisation.strip():
         footer_lines.append(words["coordinated_by"].format(name=doc.lead_organisation.strip()))

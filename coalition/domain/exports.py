@@ -652,6 +652,8 @@ def to_markdown(doc: EditionDocument) -> str:
         if doc.letter.salutation.strip():
             parts.append(_md_escape(doc.letter.salutation))
     parts.append(inert_markdown(doc.body_markdown.replace("\r\n", "\n").strip()))
+    # The edition's note stands between the text and the list in every format and on the page.
+    parts.extend(f"*{_md_escape(line)}*" for line in note_lines(doc))
 
     parts.append(f"## {_md_escape(words['signatories'])} ({len(doc.signatories)})")
     for heading, members in signatory_groups(doc):
@@ -666,7 +668,6 @@ def to_markdown(doc: EditionDocument) -> str:
     if has_affiliations(doc):
         parts.append(f"*{_md_escape(words['identification'])}*")
 
-    parts.extend(f"*{_md_escape(line)}*" for line in note_lines(doc))
     footer = []
     if doc.lead_organisation.strip():
         footer.append(_md_escape(words["coordinated_by"].format(name=doc.lead_organisation)))
@@ -756,8 +757,17 @@ def _body_text(body_html: str, width: int) -> list[str]:
     return lines
 
 
-def to_text(doc: EditionDocument, width: int = 72) -> str:
-    """The edition as plain text wrapped at ``width`` for e-mail; URLs are never broken."""
+# No wrapping: a paragraph is one line, as a CMS or a mail program expects when pasted into.
+_UNWRAPPED = 1_000_000
+
+
+def to_text(doc: EditionDocument, width: int | None = None) -> str:
+    """The edition as plain text, each paragraph on one line; URLs are never broken.
+
+    ``width`` hard-wraps the lines instead (72 for a plain-text e-mail); the .txt export
+    does not, because a hard-wrapped text breaks mid-sentence when pasted into a CMS.
+    """
+    width = width or _UNWRAPPED
     words = labels_for(doc.language)
     sections: list[list[str]] = []
     if doc.draft:
@@ -771,6 +781,9 @@ def to_text(doc: EditionDocument, width: int = 72) -> str:
     body = _body_text(doc.body_html, width)
     if body:
         sections.append(body)
+    notes = [line for note in note_lines(doc) for line in _wrap(note, width, "", "  ")]
+    if notes:
+        sections.append(notes)
 
     sections.append(_underlined(f"{words['signatories']} ({len(doc.signatories)})", width, "-"))
     for heading, members in signatory_groups(doc):
@@ -781,9 +794,6 @@ def to_text(doc: EditionDocument, width: int = 72) -> str:
     if has_affiliations(doc):
         sections.append(_wrap(words["identification"], width))
 
-    notes = [line for note in note_lines(doc) for line in _wrap(note, width, "", "  ")]
-    if notes:
-        sections.append(notes)
     footer = []
     if doc.lead_organisation.strip():
         footer += _wrap(words["coordinated_by"].format(name=doc.lead_organisation.strip()), width)
@@ -836,6 +846,11 @@ def article_html(
         if doc.letter.salutation.strip():
             out.append(f'<p class="salutation">{_e(" ".join(doc.letter.salutation.split()))}</p>')
     out.append(f'<div class="statement-body">\n{doc.body_html.strip()}\n</div>')
+    notes = note_lines(doc)
+    if notes:
+        out.append('<div class="edition-updates">')
+        out.extend(f'<p class="edition-note">{_e(line)}</p>' for line in notes)
+        out.append("</div>")
 
     out.append('<section class="signatories">')
     out.append(
@@ -859,7 +874,7 @@ def article_html(
         out.append(f'<p class="identification">{_e(words["identification"])}</p>')
     out.append("</section>")
 
-    footer: list[str] = [f'<p class="edition-note">{_e(line)}</p>' for line in note_lines(doc)]
+    footer: list[str] = []
     if doc.lead_organisation.strip():
         coordinated = words["coordinated_by"].format(name=doc.lead_organisation.strip())
         footer.append(f'<p class="coordinated-by">{_e(coordinated)}</p>')
@@ -894,6 +909,9 @@ h1, h2, h3, h4, h5, h6 { font-family: "Helvetica Neue", Arial, "DejaVu Sans",
 .salutation { margin: 0 0 1rem; }
 .statement-body a { color: #0645ad; }
 .statement-body blockquote { border-left: 3px solid #ccc; margin-left: 0; padding-left: 1rem; }
+.edition-updates { border-left: 3px solid #ccc; margin: 1.5rem 0; padding-left: 1rem;
+  color: #555; font-size: .95rem; }
+.edition-note { margin: 0 0 .35rem; }
 .signatories { margin-top: 2.5rem; border-top: 1px solid #ccc; padding-top: 1rem; }
 .signatory-list { list-style: none; padding: 0; margin: 0 0 1rem; columns: 2; column-gap: 2rem; }
 .signatory { break-inside: avoid; margin: 0 0 .3rem; line-height: 1.35; }
@@ -944,7 +962,7 @@ def to_fragment(doc: EditionDocument) -> str:
 
 # --- CSV -------------------------------------------------------------------------------
 
-PUBLIC_COLUMNS = ("name", "kind", "country", "affiliation")
+PUBLIC_COLUMNS = ("name", "kind", "country", "country_code", "affiliation")
 # The lead's download only (DESIGN: contacts never appear in a public export).
 CONTACT_COLUMNS = (
     "signer_name",
@@ -964,24 +982,36 @@ def escape_csv_cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
+def _country_code(country: str | None) -> str:
+    value = (country or "").strip()
+    return value.upper() if _COUNTRY_CODE.fullmatch(value) else ""
+
+
 def signatories_csv(
     signatories: EditionDocument | Iterable[Signatory],
     contacts: Sequence[Mapping[str, object]] | None = None,
     *,
-    bom: bool = False,
+    language: str | None = None,
 ) -> str:
-    """The signatory list as CSV (RFC 4180, CRLF), in published order, every cell escaped.
+    """The signatory list as CSV (RFC 4180, CRLF, UTF-8 BOM), in published order, escaped.
 
-    Without ``contacts`` it is the public list: name, kind, country, affiliation.
-    With ``contacts`` (the lead's download) ``contacts[i]`` belongs to the i-th
-    signatory and adds :data:`CONTACT_COLUMNS`; missing keys give empty cells and
-    other keys are ignored, so a public caller cannot leak a field by accident.
-    ``bom`` prefixes U+FEFF so Excel reads UTF-8 (Cyrillic names) rather than its
-    legacy code page; it is off by default because ``csv``, pandas and scripts read
-    the header as "\\ufeffname" otherwise. The press kit, opened by people, turns it on.
+    Without ``contacts`` it is the public list: name, kind, country (its name in the
+    statement's language, as every other format writes it), country_code (ISO 3166, for
+    scripts and mail merges) and affiliation. With ``contacts`` (the lead's download)
+    ``contacts[i]`` belongs to the i-th signatory and adds :data:`CONTACT_COLUMNS`;
+    missing keys give empty cells and other keys are ignored, so a public caller cannot
+    leak a field by accident.
+
+    The text starts with U+FEFF, always: Excel reads a CSV without it in its legacy code
+    page (cp1252), which turns "“Viasna”" and "Libereco – …" into mojibake, and one set
+    of bytes serves the public address, the press kit and the lead's page alike.
     """
-    rows = list(signatories.signatories if isinstance(signatories, EditionDocument)
-                else signatories)
+    if isinstance(signatories, EditionDocument):
+        rows = list(signatories.signatories)
+        language = language or signatories.language
+    else:
+        rows = list(signatories)
+    language = language or "en"
     if contacts is not None and len(contacts) != len(rows):
         raise ValueError("contacts must give one entry per signatory, in the same order")
     buffer = io.StringIO()
@@ -990,12 +1020,16 @@ def signatories_csv(
     writer.writerow(columns)
     for index, signatory in enumerate(rows):
         cells: list[object] = [
-            signatory.name, signatory.kind, signatory.country, signatory.affiliation,
+            signatory.name,
+            signatory.kind,
+            _country_name(signatory.country, language),
+            _country_code(signatory.country),
+            signatory.affiliation,
         ]
         if contacts is not None:
             cells += [contacts[index].get(column) for column in CONTACT_COLUMNS]
         writer.writerow([escape_csv_cell(cell) for cell in cells])
-    return ("\ufeff" if bom else "") + buffer.getvalue()
+    return "\ufeff" + buffer.getvalue()
 
 
 # --- the press kit -----------------------------------------------------------------------
@@ -1018,7 +1052,7 @@ def press_kit_zip(doc: EditionDocument, slug: str, pdf: bytes, docx: bytes) -> b
         (f"{slug}-embed.html", to_fragment(doc).encode("utf-8")),
         (f"{slug}.pdf", pdf),
         (f"{slug}.docx", docx),
-        (f"{slug}-signatories.csv", signatories_csv(doc, bom=True).encode("utf-8")),
+        (f"{slug}-signatories.csv", signatories_csv(doc).encode("utf-8")),
     ]
     # The edition's date, not "now", as the entries' time: rebuilding gives the same file.
     stamp = (max(doc.date.year, 1980), doc.date.month, doc.date.day, 12, 0, 0)

@@ -294,5 +294,5 @@ def lead_csv(statement: Statement) -> bytes:
         for s in signatures
     ]
     rows = [_signatory(s.name, s.kind, s.country, s.affiliation) for s in signatures]
-    # With a BOM: this file is opened by people, in Excel, more than by scripts.
-    return exports.signatories_csv(rows, contacts, bom=True).encode("utf-8")
+    # The public columns first, written exactly as in the public CSV (BOM, country names).
+    return exports.signatories_csv(rows, contacts, language=statement.language).encode("utf-8")

@@ -156,7 +156,8 @@ def test_drafted_translated_revised_signed_and_published_in_three_languages(
                             headers=headers).get_json()["signatories"]
         assert [s["name"] for s in listed] == ORDER[language]
         rows = list(csv.DictReader(io.StringIO(
-            client.get(f"{url}/signatories.csv?lang={language}").get_data(as_text=True))))
+            client.get(f"{url}/signatories.csv?lang={language}").get_data(as_text=True)
+            .removeprefix("\ufeff"))))
         assert [row["name"] for row in rows] == ORDER[language]
         text = client.get(f"{url}.txt?lang={language}").get_data(as_text=True)
         assert text.startswith({"ru": RU_TITLE, "be": BE_TITLE}[language])

@@ -231,7 +231,7 @@ def test_text_reads_like_the_statement() -> None:
     assert "Updated on 3 December 2026: Two signatories added." in lines
     assert "Published at: https://coalition.example.org/s/assemblies" in lines
     assert_in_order(output, ["Zeta", "Amnesty", "Центр", "Jane Smith", "<script>", "Beta"])
-    assert_in_order(output, ["We, the undersigned", "Signatories (6)", "Updated on", "SHA-256"])
+    assert_in_order(output, ["We, the undersigned", "Updated on", "Signatories (6)", "SHA-256"])
 
 
 def test_text_groups_individuals_after_organisations_in_given_order() -> None:
@@ -351,15 +351,16 @@ def test_text_keeps_code_quotes_and_loose_lists_readable() -> None:
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with it
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
 def test_public_csv_has_no_contacts_and_keeps_order() -> None:
     rows = read_csv(signatories_csv(make_doc()))
-    assert list(rows[0]) == ["name", "kind", "country", "affiliation"]
+    assert list(rows[0]) == ["name", "kind", "country", "country_code", "affiliation"]
     assert [row["name"] for row in rows] == [s.name for s in SIGNATORIES]
     assert rows[3] == {
-        "name": "Jane Smith", "kind": "individual", "country": "",
+        "name": "Jane Smith", "kind": "individual", "country": "", "country_code": "",
         "affiliation": "University of Oxford",
     }
 
@@ -385,7 +386,8 @@ def test_lead_csv_adds_contacts_escaped() -> None:
     ]
     output = signatories_csv(signatories, contacts)
     rows = read_csv(output)
-    assert list(rows[0]) == ["name", "kind", "country", "affiliation", *CONTACT_COLUMNS]
+    assert list(rows[0]) == ["name", "kind", "country", "country_code", "affiliation",
+                             *CONTACT_COLUMNS]
     assert rows[0]["signer_email"] == "ann@zeta.org"
     assert rows[0]["endorsed_revision"] == "4"
     assert rows[0]["signed_at"] == "2026-12-01T12:00:00"
@@ -396,11 +398,10 @@ def test_lead_csv_adds_contacts_escaped() -> None:
         signatories_csv(signatories, contacts[:1])
 
 
-def test_csv_bom_is_optional() -> None:
-    assert not signatories_csv(make_doc()).startswith("\ufeff")
-    with_bom = signatories_csv(make_doc(), bom=True)
-    assert with_bom.startswith("\ufeffname,kind")
-    assert with_bom.endswith("\r\n")
+def test_csv_always_has_a_bom() -> None:
+    output = signatories_csv(make_doc())
+    assert output.startswith("\ufeffname,kind")
+    assert output.endswith("\r\n")
 
 
 # --- press kit -------------------------------------------------------------------------
@@ -418,7 +419,7 @@ def test_press_kit_holds_all_seven_files() -> None:
         assert archive.read("assemblies.md").decode() == to_markdown(doc)
         assert archive.read("assemblies-embed.html").decode() == to_fragment(doc)
         assert archive.read("assemblies.pdf") == b"%PDF-1.7 stub"
-        rows = read_csv(archive.read("assemblies-signatories.csv").decode("utf-8-sig"))
+        rows = read_csv(archive.read("assemblies-signatories.csv").decode("utf-8"))
         assert [row["name"] for row in rows] == [s.name for s in SIGNATORIES]
     assert press_kit_zip(doc, "assemblies", b"x", b"y") == press_kit_zip(doc, "assemblies", b"x",
                                                                          b"y")

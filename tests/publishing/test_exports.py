@@ -91,7 +91,7 @@ def test_pdf_holds_title_date_and_every_signatory_in_order(client: FlaskClient,
     assert len(reader.pages) >= 1
     text = flat(" ".join(page.extract_text() for page in reader.pages))
     assert_in_order(text, [TITLE, DATE_TEXT, "Rt Hon Jane Doe MP", "Dear Home Secretary,",
-                           "We, the 7 undersigned", *ORDER, "Note: First edition"])
+                           "We, the 7 undersigned", "Note: First edition", *ORDER])
     assert published["sha256"] in text.replace(" ", "")
     assert f"Page 1 of {len(reader.pages)}" in text
 
@@ -105,7 +105,7 @@ def test_docx_holds_title_date_and_every_signatory_in_order(client: FlaskClient,
     assert paragraphs[0].style.name == "Title" and paragraphs[0].text == TITLE
     text = "\n".join(p.text for p in paragraphs)
     assert_in_order(text, [TITLE, DATE_TEXT, "Dear Home Secretary,", "We, the 7 undersigned",
-                           *ORDER, "Note: First edition"])
+                           "Note: First edition", *ORDER])
     headings = [p.text for p in paragraphs if p.style.name.startswith("Heading")]
     assert "What we ask" in headings and "Signatories (7)" in headings
     items = [p.text for p in paragraphs if p.style.name == "List Bullet"]
@@ -116,13 +116,14 @@ def test_csv_is_public_columns_in_order_and_escaped(client: FlaskClient,
                                                      published: dict) -> None:
     response = client.get(f"/s/{published['slug']}/signatories.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0].keys()) == ["name", "kind", "country", "affiliation"]
+    assert response.data.startswith("\ufeff".encode())  # so Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
+    assert list(rows[0].keys()) == ["name", "kind", "country", "country_code", "affiliation"]
     names = [row["name"] for row in rows]
     # The formula-looking name is defused with a leading apostrophe, in its place.
     assert names == [("'" + n if n.startswith("=") else n) for n in ORDER]
     assert rows[-1] == {"name": "Анна Петрова", "kind": "individual", "country": "",
-                        "affiliation": "Высшая школа экономики"}
+                        "country_code": "", "affiliation": "Высшая школа экономики"}
 
 
 def test_standalone_html_parses_and_holds_everything(client: FlaskClient,
@@ -149,7 +150,9 @@ def test_markdown_and_text_hold_everything_in_order(client: FlaskClient,
     plain = client.get(f"/s/{published['slug']}.txt")
     assert plain.mimetype == "text/plain"
     text = plain.get_data(as_text=True)
-    assert all(len(line) <= 72 or " " not in line.strip() for line in text.splitlines())
+    # Each paragraph on one line (issue 20): pasted into a CMS, it does not break mid-sentence.
+    assert ("We, the 7 undersigned organisations, call on the Minister to withdraw the Public "
+            "Assemblies Bill.") in text.splitlines()
     assert_in_order(text, [TITLE, DATE_TEXT, "Signatories (7)", *ORDER])
 
 

@@ -79,7 +79,7 @@ def test_docx_in_each_language(client: FlaskClient, published: dict, language: s
 def test_csv_in_each_language(client: FlaskClient, published: dict, language: str):
     response = client.get(f"/s/{published['slug']}/signatories.csv{query(language)}")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).removeprefix("\ufeff"))))
     assert [row["name"] for row in rows] == ORDER[language]
     assert {row["kind"] for row in rows if row["name"] == "Анна Петрова"} == {"individual"}
 

@@ -1,0 +1,102 @@
+"""What a press officer tripped over (issue 20): the .txt, the note's place, the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import replace
+
+from coalition.domain import documents
+from coalition.domain.exports import (
+    EditionDocument,
+    Signatory,
+    press_kit_zip,
+    signatories_csv,
+    to_fragment,
+    to_html,
+    to_markdown,
+    to_text,
+)
+from tests.domain.test_exports import Elements, assert_in_order, make_doc, render
+
+LONG = (
+    "We, the undersigned organisations, call on the Minister to withdraw the Public "
+    "Assemblies Bill, which would let the police ban any gathering of more than two people "
+    "on a day's notice and without a reason."
+)
+HEADING = "A heading that is long enough to pass seventy-two characters"
+LONG_BODY = f"{LONG}\n\n- {LONG}\n\n## {HEADING}\n"
+
+
+def long_doc(**changes: object) -> EditionDocument:
+    return make_doc(body_markdown=LONG_BODY, body_html=render(LONG_BODY), **changes)
+
+
+# --- 5. the .txt: one line per paragraph -----------------------------------------------
+
+
+def test_text_puts_each_paragraph_on_one_line() -> None:
+    output = to_text(long_doc())
+    lines = output.splitlines()
+    assert LONG in lines
+    assert f"- {LONG}" in lines
+    assert HEADING in lines
+    assert "-" * len(HEADING) in lines
+    # A signatory with details stays on one line too.
+    assert "Jane Smith (University of Oxford)" in lines
+
+
+def test_text_can_still_be_wrapped_for_email() -> None:
+    output = to_text(long_doc(), width=72)
+    assert LONG not in output.splitlines()
+    assert all(len(line) <= 72 for line in output.splitlines() if " " in line.strip())
+
+
+# --- 6. the edition note in one place everywhere ---------------------------------------
+
+
+def test_edition_note_stands_after_the_body_and_before_the_list_in_every_format() -> None:
+    doc = make_doc()
+    order = ["Read more at", "Updated on 3 December 2026", "Updated on 20 November 2026",
+             "Signatories (6)", "Zeta Foundation"]
+    assert_in_order(to_markdown(doc), order)
+    assert_in_order(to_text(doc), order)
+    for output in (to_html(doc), to_fragment(doc), documents.pdf_html(doc)):
+        assert_in_order(Elements(output).text, order)
+
+
+def test_edition_note_in_the_docx_stands_before_the_list() -> None:
+    import docx
+
+    document = docx.Document(io.BytesIO(documents.to_docx(make_doc())))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert_in_order(text, ["Read more at", "Updated on 3 December 2026", "Signatories (6)",
+                           "Zeta Foundation"])
+
+
+# --- 2. signatories.csv: one file, with a BOM, countries as names ------------------------
+
+
+def test_csv_starts_with_a_bom_and_names_countries_with_their_codes_apart() -> None:
+    output = signatories_csv(make_doc())
+    assert output.startswith("\ufeffname,kind,country,country_code,affiliation\r\n")
+    rows = list(csv.DictReader(io.StringIO(output.removeprefix("\ufeff"), newline="")))
+    assert rows[0] == {"name": "Zeta Foundation", "kind": "organisation",
+                       "country": "United Kingdom", "country_code": "GB", "affiliation": ""}
+    assert rows[2]["country"] == "Russia" and rows[2]["country_code"] == "RU"
+    assert rows[5]["country"] == "" and rows[5]["country_code"] == ""
+    french = list(csv.DictReader(io.StringIO(
+        signatories_csv(make_doc(language="fr")).removeprefix("\ufeff"), newline="")))
+    assert french[0]["country"] == "Royaume-Uni"
+    # A country typed as words (an older row) is kept as it is, with no code.
+    typed = make_doc(signatories=(Signatory("Viasna", country="Belarus in exile"),))
+    row = next(csv.DictReader(io.StringIO(signatories_csv(typed).removeprefix("\ufeff"))))
+    assert (row["country"], row["country_code"]) == ("Belarus in exile", "")
+
+
+def test_press_kit_csv_is_the_public_csv_byte_for_byte() -> None:
+    doc = replace(make_doc(), signatories=(Signatory("“Viasna”", country="BY"),
+                                           Signatory("Libereco – Partnership", country="DE")))
+    archive = zipfile.ZipFile(io.BytesIO(press_kit_zip(doc, "assemblies", b"%PDF", b"PK")))
+    assert archive.read("assemblies-signatories.csv") == signatories_csv(doc).encode("utf-8")
