@@ -1,4 +1,4 @@
-"""A press officer's files (issue 20): one CSV everywhere, opened by LibreOffice; the note's place."""
+"""A press officer's files (issue 20): one CSV everywhere, opened by LibreOffice Calc."""
 
 from __future__ import annotations
 
