@@ -23,12 +23,15 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
+from babel.lists import format_list
 from flask import Flask, has_request_context, request
-from flask_babel import LazyString, get_locale, gettext, lazy_gettext
+from flask_babel import LazyString, get_locale, get_translations, gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from coalition.catalogues import LOCALE_DIR
+from coalition.domain.errors import DomainError, LanguageNames, Names, Said
+from coalition.domain.translations import language_name
 from coalition.extensions import babel, db
 
 DEFAULT_LOCALE = "en"
@@ -180,15 +183,42 @@ def mail_language(statement: Any = None) -> str:
 
 
 def translate(message: Any) -> str:
-    """A runtime string (a domain label, a DomainError message) in the interface language.
+    """A runtime string (a domain label, a DomainError, a `Said`) in the interface language.
 
-    Unknown strings come back unchanged: messages built with values (f-strings in the
-    services) stay in English rather than failing.
+    A DomainError or a `Said` built from values is formatted through the catalogue: its
+    template (or plural form) is translated, then filled with its values written as the
+    language writes them (lists of names, language names). Unknown strings come back
+    unchanged: messages still built with f-strings stay in English rather than failing.
     """
     if message is None:
         return ""
+    if isinstance(message, DomainError):
+        if not message.said:
+            return translate(message.message)
+        return " ".join(translate(part) for part in message.said)
+    if isinstance(message, Said):
+        return _say(message)
     text = str(message)
     return gettext(text) if text else text
+
+
+def _say(said: Said) -> str:
+    catalogue = get_translations()
+    if said.plural is not None:
+        template = catalogue.ngettext(said.template, said.plural, said.count or 0)
+    else:
+        template = catalogue.gettext(said.template)
+    if not said.values and said.count is None:
+        return template
+    language = current_language()
+    values: dict[str, object] = {"num": said.count} if said.count is not None else {}
+    for key, value in said.values.items():
+        if isinstance(value, LanguageNames):
+            value = Names(language_name(tag, language, capitalise=False) for tag in value)
+        if isinstance(value, Names):
+            value = format_list(list(value), locale=language)
+        values[key] = value
+    return template % values
 
 
 def format_local(local: dt.datetime, fmt: str) -> str:

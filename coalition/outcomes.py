@@ -47,11 +47,11 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
     for name, message in error.fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            shown = error.message if len(error.fields) == 1 else message
-            field.errors = [*field.errors, translate(shown)]
+            shown = translate(error) if len(error.fields) == 1 else translate(message)
+            field.errors = [*field.errors, shown]
             placed = True
     if not placed:
-        flash(translate(error.message), "error")
+        flash(translate(error), "error")
 
 
 @contextmanager
@@ -68,7 +68,7 @@ def change(form: FlaskForm | None = None) -> Iterator[Outcome]:
         db.session.rollback()
         outcome.error = error
         if form is None:
-            flash(translate(error.message), "error")
+            flash(translate(error), "error")
         else:
             apply_errors(form, error)
     else:

@@ -22,7 +22,7 @@ case "${1:-}" in
       --msgid-bugs-address="" --width=100 \
       -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
       -k DomainError -k ValidationError -k NotFound -k PermissionDenied -k Conflict \
-      -k TransitionNotAllowed \
+      -k TransitionNotAllowed -k say -k say_plural:1,2 \
       -o "$POT" .
     ;;
   update)

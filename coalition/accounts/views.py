@@ -174,7 +174,7 @@ def invite_colleague() -> str | Response:
         try:
             invitation, token = services.invite_colleague(user, form.email.data)
         except DomainError as error:
-            flash(translate(error.message), "error")
+            flash(translate(error), "error")
         else:
             outbox.queue(
                 "colleague_invitation",
@@ -236,7 +236,7 @@ def change_password() -> Response:
             try:
                 services.change_password(user, form.password.data)
             except DomainError as error:
-                flash(translate(error.message), "error")
+                flash(translate(error), "error")
             else:
                 db.session.commit()
                 login_user(user)

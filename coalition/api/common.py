@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
 from flask import g, request
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from coalition.domain.errors import DomainError, NotFound, ValidationError
 from coalition.extensions import db
-from coalition.models import Edition, Statement, User
+from coalition.models import Edition, Statement, User, utcnow
 from coalition.web import iso
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,8 +63,23 @@ def latest_public_edition(statement: Statement) -> Edition | None:
     )
 
 
+def public_moment(edition: Edition) -> dt.datetime:
+    """When an edition became (or, under embargo, becomes) public: its embargo time, else
+    the moment it was published."""
+    return max(edition.published_at, edition.public_from)
+
+
+def embargo_until(edition: Edition | None, now: dt.datetime | None = None) -> str | None:
+    """The embargo time while an edition waits for it (ISO 8601), else None."""
+    if edition is None or edition.public_from <= (now or utcnow()):
+        return None
+    return iso(edition.public_from)
+
+
 def statement_json(statement: Statement) -> dict[str, Any]:
-    """The statement as GET /statements/{id} answers it."""
+    """The statement as GET /statements/{id} answers it: `published_at` is the moment the
+    latest edition became public (its embargo time when it had one), and `embargo_until`
+    that time while it is still ahead (null otherwise)."""
     edition = latest_public_edition(statement)
     return {
         "id": statement.id,
@@ -73,6 +89,7 @@ def statement_json(statement: Statement) -> dict[str, Any]:
         "state": statement.state,
         "revision": statement.current_revision,
         "sign_deadline": iso(statement.sign_deadline),
-        "published_at": iso(edition.published_at) if edition else None,
+        "published_at": iso(public_moment(edition)) if edition else None,
+        "embargo_until": embargo_until(edition),
         "date": edition.date.isoformat() if edition else None,
     }

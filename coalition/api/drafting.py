@@ -172,7 +172,17 @@ document(
     request=StatementIn,
     responses={201: "Created: id, slug, state, revision"},
 )
-document("get", "/statements/{id}", "Read a statement")
+document(
+    "get",
+    "/statements/{id}",
+    "Read a statement",
+    responses={
+        200: "{id, slug, title, language, state, revision, sign_deadline, published_at, "
+        "embargo_until, date}: published_at is the moment the latest edition became public "
+        "(its embargo time when it had one); embargo_until is that time while the edition "
+        "is still under embargo, else null",
+    },
+)
 document(
     "post",
     "/statements/{id}/revisions",

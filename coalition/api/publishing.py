@@ -9,7 +9,13 @@ from flask import jsonify
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
-from coalition.api.common import Schema, api_user, lead_statement, parse
+from coalition.api.common import (
+    Schema,
+    api_user,
+    lead_statement,
+    parse,
+    public_moment,
+)
 from coalition.api.openapi import document
 from coalition.domain.errors import ValidationError
 from coalition.extensions import db
@@ -61,7 +67,7 @@ def publish(statement_id: int) -> Response:
     return jsonify(
         {
             "edition": edition.number,
-            "published_at": iso(edition.published_at),
+            "published_at": iso(public_moment(edition)),
             "url": services.public_url(statement),
             "sha256": edition.sha256,
             "signatories": [row.name for row in edition.signatories],
@@ -79,7 +85,9 @@ document(
     "the statement is open or closed.",
     request=PublishIn,
     responses={
-        200: "Published: {edition, published_at, url, sha256, signatories: [names]}",
+        200: "Published: {edition, published_at, url, sha256, signatories: [names]}; "
+        "published_at is when the edition becomes public (a correction made during an "
+        "embargo inherits it; GET /statements/{id} has embargo_until)",
         404: "No such statement in your organisation",
         409: "Outstanding signatures, or the statement is not open or closed",
         422: "A field is invalid (e.g. date not YYYY-MM-DD)",

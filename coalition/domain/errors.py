@@ -2,15 +2,92 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from coalition.domain.translations import language_name
+
+
+class Names(tuple[str, ...]):
+    """A list of names in a message: "A, B and C" in English, as each language writes it."""
+
+
+class LanguageNames(tuple[str, ...]):
+    """Language tags in a message, written as the reader's language names them."""
+
+
+@dataclass(frozen=True)
+class Said:
+    """A sentence built from values, kept as its English template (and plural) and the
+    values, so that a page says it in the reader's language (i18n.translate) while the API
+    and the logs get the English (str()). Made by `say` and `say_plural`, which the
+    catalogue's extraction knows (scripts/i18n.sh)."""
+
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+
+    def chosen(self) -> str:
+        """The English template for this count."""
+        if self.plural is not None and self.count != 1:
+            return self.plural
+        return self.template
+
+    def __str__(self) -> str:
+        if not self.values and self.count is None:
+            return self.template  # a literal: no %-formatting (it may hold a "%")
+        return self.chosen() % english_values(self.values, self.count)
+
+
+def english_values(values: Mapping[str, object], count: int | None) -> dict[str, object]:
+    """The values written in English (lists of names joined, language tags named)."""
+    written: dict[str, object] = {"num": count} if count is not None else {}
+    for key, value in values.items():
+        if isinstance(value, LanguageNames):
+            value = Names(language_name(tag) for tag in value)
+        if isinstance(value, Names):
+            items = list(value)
+            value = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        written[key] = value
+    return written
+
+
+def say(template: str, **values: object) -> Said:
+    """A message with %(name)s values, translated where it is shown."""
+    return Said(template, values)
+
+
+def say_plural(singular: str, plural: str, count: int, **values: object) -> Said:
+    """A message whose words follow a count (%(num)d), translated where it is shown."""
+    return Said(singular, values, plural, count)
+
 
 class DomainError(Exception):
-    """A rule of the domain refused an action; `status` is the HTTP status it maps to."""
+    """A rule of the domain refused an action; `status` is the HTTP status it maps to.
+
+    `message` is the English the API answers; `said` the same sentences with their values
+    for a page to say them in its language (a literal message is its own template).
+    """
 
     status = 400
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None, **extra: object):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str | Said | tuple[Said, ...],
+        *,
+        fields: dict[str, str] | None = None,
+        **extra: object,
+    ):
+        if isinstance(message, str):
+            said: tuple[Said, ...] = (Said(message),) if message else ()
+            text = message
+        else:
+            said = message if isinstance(message, tuple) else (message,)
+            text = " ".join(str(part) for part in said)
+        super().__init__(text)
+        self.message = text
+        self.said = said
         self.fields = fields or {}
         self.extra = extra
 

@@ -103,14 +103,19 @@ def order(
     return [(entry, name) for _, _, entry, name in rows]
 
 
-def language_name(tag: str, in_language: str = "en") -> str:
-    """A language's name written in ``in_language`` ("Russian"), or the tag when unknown."""
+def language_name(tag: str, in_language: str = "en", *, capitalise: bool = True) -> str:
+    """A language's name written in ``in_language`` ("Russian"), or the tag when unknown.
+
+    Capitalised for a label; ``capitalise=False`` for running text, where each language
+    writes it its own way ("in Russian", but "en russe", "en français")."""
     try:
         name = Locale.parse(tag.replace("-", "_")).get_display_name(
             Locale.parse(in_language.replace("-", "_"))
         )
     except (ValueError, TypeError, UnknownLocaleError):
         return tag
+    if not capitalise:
+        return name or tag
     return (name[:1].upper() + name[1:]) if name else tag
 
 

@@ -540,7 +540,7 @@ def accept(statement_id: int, comment_id: int) -> Response:
         return _back(statement_id, comment, ok=False)
     except DomainError as error:
         db.session.rollback()
-        flash(translate(error.message), "error")
+        flash(translate(error), "error")
         return _back(statement_id, comment, ok=False)
     else:
         db.session.commit()
@@ -679,7 +679,7 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
             invitation = _partner_invitation(token)
             if error.status == 409:
                 # Comments are closed: the forms are not on the page, so say it above it.
-                flash(translate(error.message), "error")
+                flash(translate(error), "error")
                 return _render_partner(token, invitation, status=409)
             apply_errors(form, error)
         else:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from coalition import audit
 from coalition.domain import lifecycle
 from coalition.domain.collation import RULES_VERSION, sort_key
-from coalition.domain.errors import Conflict, NotFound, ValidationError
+from coalition.domain.errors import Conflict, Names, NotFound, ValidationError, say_plural
 from coalition.domain.exports import format_date
 from coalition.domain.integrity import (
     Endorsement,
@@ -395,12 +395,22 @@ def prepare(
         statement, exclude_outstanding=exclude_outstanding, include=include_translations
     )
     if blocked:
+        signatures = say_plural(
+            "%(num)d signatory endorsed an older text than the current revision %(revision)s "
+            "and must re-confirm before being listed: %(names)s. Wait for them to re-confirm, "
+            "or leave them out of this edition (they can re-confirm for the next one).",
+            "%(num)d signatories endorsed an older text than the current revision "
+            "%(revision)s and must re-confirm before being listed: %(names)s. Wait for them "
+            "to re-confirm, or leave them out of this edition (they can re-confirm for the "
+            "next one).",
+            len(blocked),
+            revision=current.revision,
+            names=Names(s.name for s in blocked),
+        )
         raise Conflict(
-            f"{_plural(len(blocked), 'signatory', 'signatories')} endorsed an older text than "
-            f"the current revision {current.revision} and must re-confirm before being listed: "
-            f"{_names([s.name for s in blocked])}. Wait for them to re-confirm, or leave them "
-            "out of this edition (they can re-confirm for the next one)."
-            + (f" {translated.blocked_message(stale_translations)}" if stale_translations else ""),
+            (signatures, translated.blocked_message(stale_translations))
+            if stale_translations
+            else signatures,
             fields={"exclude_outstanding": "outstanding signatures must be left out"},
             outstanding=[s.name for s in blocked],
             stale_translations=stale_translations,

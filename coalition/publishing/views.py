@@ -27,6 +27,7 @@ from coalition.domain.translations import same_language
 from coalition.drafting import forms as drafting_forms
 from coalition.drafting import services as drafting
 from coalition.extensions import db
+from coalition.i18n import translate
 from coalition.models import Edition, Statement, User
 from coalition.outcomes import apply_errors
 from coalition.publishing import files, forms, services
@@ -197,7 +198,8 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
                     ),
                 ]
             if error.extra.get("outstanding"):
-                form.leave_out.errors = [*form.leave_out.errors, error.message]
+                # Only the signatures' sentence: the translations' one is shown beside them.
+                form.leave_out.errors = [*form.leave_out.errors, translate(error.said[0])]
             elif "outstanding" not in error.extra:
                 apply_errors(form, error)
         else:

@@ -42,6 +42,7 @@ from coalition.extensions import db
 from coalition.mail import outbox
 from coalition.models import (
     SIGNATURE_KINDS,
+    Edition,
     EditionSignatory,
     Invitation,
     Revision,
@@ -277,6 +278,19 @@ def signing_open(statement: Statement, now: dt.datetime | None = None) -> bool:
     return lifecycle.accepts_signatures(statement.state_enum) and not deadline_passed(
         statement, now
     )
+
+
+def embargo_until(statement: Statement, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the newest edition becomes public, while it waits for its embargo; else None."""
+    if statement.published_at is None:
+        return None
+    public_from = db.session.scalar(
+        select(Edition.public_from)
+        .where(Edition.statement_id == statement.id)
+        .order_by(Edition.number.desc())
+        .limit(1)
+    )
+    return public_from if public_from is not None and public_from > (now or utcnow()) else None
 
 
 def closed_reason(statement: Statement) -> str | None:

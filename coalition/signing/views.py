@@ -146,6 +146,7 @@ def signing_panel(
             "withdrawn", "retracted") else None,
         "open": services.signing_open(statement),
         "closed_reason": services.closed_reason(statement),
+        "embargo_until": services.embargo_until(statement),
         "covers": covers,
         "redline": redline,
         "form": form,
@@ -204,11 +205,13 @@ def sign(token: str) -> str | Response | tuple[str, int]:
     else:
         status = 422
     statement = invitation.statement
+    revision = drafting.latest_revision(statement)
     return render_template(
         "signing/sign.html",
         invitation=invitation,
         statement=statement,
-        revision=drafting.latest_revision(statement),
+        revision=revision,
+        body_html=render_markdown(revision.body),  # what "the text shown on this page" is
         panel=signing_panel(invitation, token, form),
         home=_partner_home(token),
     ), status

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coalition.domain import translations as rules
-from coalition.domain.errors import Conflict, NotFound
+from coalition.domain.errors import Conflict, LanguageNames, NotFound, Said, say_plural
 from coalition.domain.exports import EditionDocument, Letter, Signatory
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
@@ -56,11 +56,6 @@ class TranslationPlan:
     left_out: tuple[str, ...]
 
 
-def _names(tags: Iterable[str]) -> str:
-    names = [rules.language_name(tag) for tag in tags]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def blocking(
     statement: Statement, *, exclude_outstanding: bool, include: Iterable[str] = ()
 ) -> list[str]:
@@ -78,13 +73,15 @@ def blocking(
     ]
 
 
-def blocked_message(languages: list[str]) -> str:
+def blocked_message(languages: list[str]) -> Said:
     """Why publication waits for these translations, and what the lead can do."""
-    word = "translation is" if len(languages) == 1 else "translations are"
-    return (
-        f"The {_names(languages)} {word} not up to date with the current text. Update "
-        f"{'it' if len(languages) == 1 else 'them'} on the Translations tab, or leave "
-        f"{'it' if len(languages) == 1 else 'them'} out of this edition."
+    return say_plural(
+        "The %(languages)s translation is not up to date with the current text. Update it "
+        "on the Translations tab, or leave it out of this edition.",
+        "The %(languages)s translations are not up to date with the current text. Update "
+        "them on the Translations tab, or leave them out of this edition.",
+        len(languages),
+        languages=LanguageNames(languages),
     )
 
 

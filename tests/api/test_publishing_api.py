@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from unittest import mock
 
 import pytest
 from flask import Flask
@@ -157,3 +159,35 @@ def test_the_openapi_document_describes_publish(client: FlaskClient) -> None:
     assert {"200", "409"} <= set(operation["responses"])
     schema = spec["components"]["schemas"]["PublishIn"]
     assert set(schema["properties"]) == {"date", "note", "exclude_outstanding"}
+
+
+def test_an_embargoed_statement_says_so_and_when_it_becomes_public(
+    app: Flask, client: FlaskClient, setup: dict
+) -> None:
+    """Issue 24, point 3: during an embargo the answer had `published_at` = the click and no
+    embargo field; the partner page said "The statement has been published"."""
+    lift = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).replace(microsecond=0)
+    with app.app_context():
+        statement = db.session.get(Statement, setup["id"])
+        lead = statement.organisation.users[0]
+        services.publish(lead, statement, public_from=lift, exclude_outstanding=True)
+        invitation, token = factories.partner_invitation(statement, "Late Reader")
+        db.session.commit()
+    answer = client.get(f"/api/v1/statements/{setup['id']}", headers=setup["auth"]).get_json()
+    assert answer["state"] == "published"
+    assert answer["embargo_until"] == lift.isoformat().replace("+00:00", "Z")
+    assert answer["published_at"] == answer["embargo_until"]
+    document = client.get("/api/v1/openapi.json").get_data(as_text=True)
+    assert "embargo_until" in document
+    page = client.get(f"/i/{token}").get_data(as_text=True)
+    assert "has been published" not in page
+    assert "to be published on" in page and "(under embargo)" in page
+
+    with app.app_context():  # after the lift: public since the embargo time, no embargo left
+        edition = db.session.scalar(select(Edition).where(Edition.statement_id == setup["id"]))
+        edition_public_from = edition.public_from
+    with mock.patch("coalition.api.common.utcnow",
+                    return_value=edition_public_from + dt.timedelta(seconds=1)):
+        later = client.get(f"/api/v1/statements/{setup['id']}", headers=setup["auth"])
+    assert later.get_json()["embargo_until"] is None
+    assert later.get_json()["published_at"] == answer["published_at"]

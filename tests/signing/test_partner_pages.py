@@ -222,3 +222,17 @@ def test_every_mistake_is_shown_at_once(app: Flask, client: FlaskClient):
     assert response.status_code == 422
     assert page.count('aria-invalid="true"') == 3
     assert _count(app) == 0
+
+
+def test_the_sign_page_shows_the_text_it_signs(app: Flask, client: FlaskClient):
+    """Issue 24, point 13: the sign form said "the text shown on this page" and only linked
+    to it. The page shows the revision's text, in the statement's language."""
+    sid, token, _ = _setup(app)
+    with app.app_context():
+        statement = db.session.get(Statement, sid)
+        body = drafting.latest_revision(statement).body
+    page = client.get(f"/i/{token}/sign").get_data(as_text=True)
+    first_words = body.split("\n")[0][:40]
+    assert first_words in page
+    assert re.search(r'<article[^>]*class="[^"]*statement-text[^"]*"[^>]*lang="en"', page)
+    assert page.index(first_words) < page.index("You sign revision")

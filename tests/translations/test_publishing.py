@@ -174,3 +174,35 @@ def test_be_title_is_published_with_its_own_date(world: World):
     document = editions.document(edition, be)
     assert document.title == BE_TITLE and document.language == "be"
     assert document.url.endswith("/editions/1?lang=be")
+
+
+def _blocked_publish_page(app: Flask, client: FlaskClient, language: str | None) -> str:
+    """The publish form sent with outstanding signatures and stale translations unticked."""
+    with app.app_context():
+        world = make_world()
+        sign_all(world)
+        drafting.save_revision(world.lead, world.statement, body=BODY + "\n\nMore.",
+                               base_revision=1)
+        world.lead.language = language
+        db.session.commit()
+        factories.login(client, world.lead)
+        statement_id = world.id
+    response = client.post(f"/statements/{statement_id}/publish",
+                           data={"date": DATE.isoformat(), "review": "Review"})
+    assert response.status_code == 422
+    return response.get_data(as_text=True)
+
+
+def test_the_translations_reason_is_shown_once(app: Flask, client: FlaskClient):
+    """Issue 24, point 10: with signatures outstanding too, it was shown twice."""
+    page = _blocked_publish_page(app, client, None)
+    assert page.count("translations are not up to date with the current text") == 1
+    assert page.count("must re-confirm before being listed") == 1
+
+
+def test_the_publish_errors_are_in_french(app: Flask, client: FlaskClient):
+    """Issue 24, point 6: messages built from values go through the catalogue."""
+    page = _blocked_publish_page(app, client, "fr")
+    assert "must re-confirm" not in page and "not up to date" not in page
+    assert "5\u00a0signataires" in page or "5 signataires" in page
+    assert "biélorusse et russe" in page
