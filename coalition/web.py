@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from flask import Flask, jsonify, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from coalition.config import Defaults
 from coalition.domain.errors import DomainError
 from coalition.domain.lifecycle import LABELS, State
 from coalition.extensions import db
@@ -21,7 +30,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+def _http_error(error: HTTPException) -> Response:
     code = error.code or 500
     if code >= 500:
         # The failed request's transaction may be broken (a failed flush): roll it back so
@@ -34,13 +43,21 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
             413: "The request is too large (2 MB at most).",
             429: "Too many requests: slow down and try again later.",
         }.get(code, error.description or error.name)
-        return jsonify({"error": message, "fields": {}}), code
-    template = (
-        f"errors/{code}.html"
-        if code in (400, 403, 404, 405, 409, 413, 429)
-        else "errors/generic.html"
-    )
-    return render_template(template, error=error), code
+        response = jsonify({"error": message, "fields": {}})
+    else:
+        template = (
+            f"errors/{code}.html"
+            if code in (400, 403, 404, 405, 409, 413, 429)
+            else "errors/generic.html"
+        )
+        response = make_response(render_template(template, error=error))
+    response.status_code = code
+    # The exception's own headers (Allow on a 405, WWW-Authenticate, Retry-After), not its
+    # Content-Type: the body is ours.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _csrf_error(error: CSRFError) -> tuple[Response | str, int]:
@@ -86,6 +103,17 @@ def local_time(
             tz = zoneinfo.ZoneInfo("UTC")
     local = value.astimezone(tz or dt.UTC)
     return f"{format_local(local, fmt)} {local.tzname()}"
+
+
+def base_url() -> str:
+    """The one rule for absolute addresses in answers (the API's `sign_url` and `url`, pages):
+    BASE_URL when the deployment sets it, else the host the current request came to (the
+    forwarded one behind PROXIES), else the default; never a trailing slash. Mail and
+    exports made outside a request (cron, the CLI) get BASE_URL."""
+    configured = str(current_app.config.get("BASE_URL") or "").rstrip("/")
+    if has_request_context() and (not configured or configured == Defaults.BASE_URL):
+        return request.host_url.rstrip("/")
+    return configured or Defaults.BASE_URL
 
 
 def iso(value: dt.datetime | None) -> str | None:

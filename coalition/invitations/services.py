@@ -10,14 +10,13 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from coalition import audit
 from coalition.accounts.services import normalise_email
-from coalition.config import Defaults
 from coalition.domain import lifecycle
 from coalition.domain.errors import Conflict, NotFound, StaleRevision, ValidationError
 from coalition.domain.invitations import (
@@ -49,7 +48,7 @@ from coalition.models import (
     utcnow,
 )
 from coalition.security import hash_token, new_token
-from coalition.web import local_time
+from coalition.web import base_url, local_time
 
 MESSAGE_MAX = 5000
 REASON_MAX = 2000
@@ -61,14 +60,6 @@ REMIND_ACTIVE_QUIET = dt.timedelta(hours=1)
 
 
 # --- links ----------------------------------------------------------------------------------
-
-
-def base_url() -> str:
-    """BASE_URL when set for this deployment, else the host of the current request."""
-    configured = str(current_app.config.get("BASE_URL") or "").rstrip("/")
-    if has_request_context() and (not configured or configured == Defaults.BASE_URL):
-        return request.host_url.rstrip("/")
-    return configured or Defaults.BASE_URL
 
 
 def partner_url(token: str) -> str:

@@ -19,7 +19,6 @@ import zoneinfo
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
@@ -52,6 +51,7 @@ from coalition.models import (
 )
 from coalition.security import hash_token, new_token
 from coalition.translations import editions as translated
+from coalition.web import base_url
 
 EMBARGO_LIFTED = "edition.embargo_lifted"
 
@@ -187,8 +187,8 @@ def public_editions(statement: Statement, at: dt.datetime | None = None) -> list
 
 
 def public_url(statement: Statement) -> str:
-    """The statement's public page, absolute (mail and exports have no request)."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{statement.slug}"
+    """The statement's public page, absolute (web.base_url's rule)."""
+    return f"{base_url()}/s/{statement.slug}"
 
 
 def permalink(statement: Statement, number: int) -> str:
