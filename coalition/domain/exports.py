@@ -29,6 +29,8 @@ from typing import Literal
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 
+from coalition.domain.inert import inert_markdown
+
 __all__ = [
     "CONTACT_COLUMNS",
     "PUBLIC_COLUMNS",
@@ -560,82 +562,6 @@ def _md_escape(text: str) -> str:
 
 def _md_url(url: str) -> str:
     return re.sub(r"[\s<>]", lambda m: f"%{ord(m.group()):02X}", url.strip())
-
-
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-_SAFE_AUTOLINK = re.compile(r"<(?:https?|mailto):[^\s<>]*>", re.IGNORECASE)
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
-# A link destination may hold balanced parentheses, as "javascript:alert(1)" does.
-_LINK_TARGET = re.compile(r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)")
-_REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:[ \t]*<?)(\S+)")
-_URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
-_SAFE_SCHEMES = ("http", "https", "mailto")
-
-
-def _safe_target(url: str) -> str:
-    """A link target other renderers may follow: http(s), mailto or relative, else "#"."""
-    # As a browser reads it: entities decoded, tabs and newlines dropped, ends trimmed.
-    plain = re.sub(r"[\t\n\r]", "", html.unescape(url)).strip("\x00- ").lower()
-    scheme = _URL_SCHEME.match(plain)
-    return "#" if scheme and scheme.group(1) not in _SAFE_SCHEMES else url
-
-
-def _inert_line(line: str) -> str:
-    """One line of prose with raw HTML escaped and unsafe link targets replaced."""
-    pieces: list[str] = []
-    last = 0
-    for span in _CODE_SPAN.finditer(line):  # code spans show their text as it is
-        pieces.append(_inert_prose(line[last : span.start()]))
-        pieces.append(span.group(0))
-        last = span.end()
-    pieces.append(_inert_prose(line[last:]))
-    return _REFERENCE.sub(lambda m: m.group(1) + _safe_target(m.group(2)), "".join(pieces))
-
-
-def _inert_prose(text: str) -> str:
-    kept: list[str] = []
-    last = 0
-    for link in _SAFE_AUTOLINK.finditer(text):
-        kept.append(_TAG_OPEN.sub("&lt;", text[last : link.start()]))
-        kept.append(link.group(0))
-        last = link.end()
-    kept.append(_TAG_OPEN.sub("&lt;", text[last:]))
-    return _LINK_TARGET.sub(lambda m: m.group(1) + _safe_target(m.group(2)), "".join(kept))
-
-
-def inert_markdown(body: str) -> str:
-    """The body for other Markdown renderers: raw HTML shown as text, as Coalition shows it.
-
-    Coalition never passes raw HTML through (domain/rendering.py), but many renderers do, so
-    a ``<script>`` typed in a statement would run in a press office's CMS that renders the
-    .md export. Tags outside code become ``&lt;``, which every renderer shows as "<"; link
-    targets other than http(s), mailto and relative ones become "#". Code blocks and code
-    spans are left alone: they already show their text as it is.
-    """
-    out: list[str] = []
-    fence: str | None = None
-    previous_blank = True
-    in_indented = False
-    for line in body.split("\n"):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            out.append(line)
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-        elif opening:
-            fence = opening.group(1)
-            out.append(line)
-        elif (line.startswith(("    ", "\t")) and (previous_blank or in_indented)
-              and line.strip()):
-            in_indented = True
-            out.append(line)
-        else:
-            if line.strip():
-                in_indented = False
-            out.append(_inert_line(line))
-        previous_blank = not line.strip()
-    return "\n".join(out)
 
 
 def to_markdown(doc: EditionDocument) -> str:

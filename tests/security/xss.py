@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
+
+import markdown
+import mistune
+from markdown_it import MarkdownIt
 
 PAYLOADS = [
     "<script>alert('script')</script>",
@@ -49,6 +54,10 @@ PAYLOADS = [
     "`<script>alert('code span')</script>`",
     "```\n<script>alert('fence')</script>\n```",
     "{{ 7*7 }} {% if true %}jinja{% endif %}",
+    # Issue 21: not a fence in CommonMark (a backtick in the info string), and an indented
+    # line that belongs to a list item rather than being code.
+    "```foo`bar\n<script>alert('info string')</script>\n```",
+    "- item\n\n    <img src=x onerror=\"alert('list item')\">",
 ]
 BODY = "# <script>alert('heading')</script>\n\n" + "\n\n".join(PAYLOADS)
 # Short enough for a title (300), a name (200) and a note (500).
@@ -138,11 +147,26 @@ def executable(markup: str, **options: bool) -> list[str]:
     return parser.found
 
 
+# Renderers that pass raw HTML and any link scheme through, as a press office's may.
+RENDERERS: dict[str, Callable[[str], str]] = {
+    "markdown-it-py (html on)": MarkdownIt("commonmark", {"html": True}).render,
+    "mistune (no escaping)": mistune.create_markdown(escape=False),  # type: ignore[dict-item]
+    "Python-Markdown (defaults)": markdown.markdown,
+    "Python-Markdown (fenced code)": lambda text: markdown.markdown(
+        text, extensions=["fenced_code"]
+    ),
+}
+
+
+def rendered_problems(markdown_text: str) -> list[tuple[str, str]]:
+    """(renderer, problem) for what each renderer's output of `markdown_text` could run."""
+    return [
+        (name, problem)
+        for name, render in RENDERERS.items()
+        for problem in executable(render(markdown_text), allow_static_scripts=False)
+    ]
+
+
 def executable_when_rendered(markdown_text: str) -> list[str]:
     """What a Markdown export could run if someone renders it with raw HTML allowed."""
-    import markdown
-
-    # Python-Markdown passes raw HTML and any link scheme through, as many renderers do;
-    # fenced code, as CommonMark has it, shows its text as it is.
-    rendered = markdown.markdown(markdown_text, extensions=["fenced_code"])
-    return executable(rendered, allow_static_scripts=False)
+    return [f"{name}: {problem}" for name, problem in rendered_problems(markdown_text)]
