@@ -52,7 +52,6 @@ def load_demo() -> list[str]:
     """Create the demo organisation, user and statements (idempotent); returns lines to print."""
     user = demo_user()
     existing = {s.title for s in drafting.organisation_statements(user)}
-    created = 0
     for title, state in STATEMENTS:
         if title in existing:
             continue
@@ -75,7 +74,6 @@ def load_demo() -> list[str]:
             )
         if state == "closed":
             drafting.change_state(user, statement, "closed")
-        created += 1
     db.session.flush()
     from coalition.publishing.demo import load_publishing_demo
 
@@ -83,9 +81,12 @@ def load_demo() -> list[str]:
     from coalition.translations.demo import load_translations_demo
 
     translated = load_translations_demo(user)
+    # Counted from the dashboard's own list, so the figure is the one the lead then sees.
+    total = len(drafting.organisation_statements(user))
     return [
         *published,
         *translated,
-        f"Demo data ready ({created} statements added).",
+        f"Demo data ready: {total} statements on the dashboard "
+        f"({total - len(existing)} added now).",
         f"Log in at http://127.0.0.1:5000/login as {DEMO_EMAIL} with password {DEMO_PASSWORD}",
     ]

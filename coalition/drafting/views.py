@@ -233,7 +233,8 @@ def compare(statement_id: int) -> str:
     return render_template(
         "drafting/compare.html",
         statement=statement,
-        revisions=revisions,
+        # Newest first, as on the History page, so both pages' menus read the same way.
+        revisions=list(reversed(revisions)),
         old=old,
         new=new,
         title_change=title_change,

@@ -117,6 +117,7 @@ def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> t
             revoke_form=forms.RevokePreviewForm(),
             state_form=drafting_forms.StateForm(),
             draft_formats=[(fmt, files.FORMATS[fmt].label) for fmt in DRAFT_FORMATS.split(", ")],
+            edition_formats=[(fmt, files.FORMATS[fmt].label) for fmt in files.FORMATS],
             is_public=services.is_public,
             human_date=lambda day: format_date(day, statement.language),
         ),

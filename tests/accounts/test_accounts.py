@@ -6,10 +6,10 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coalition.extensions import db
-from coalition.models import ApiToken, OutboxMessage, User
+from coalition.models import ApiToken, OutboxMessage, Statement, User
 from tests import factories
 
 
@@ -177,7 +177,24 @@ def test_demo_command_is_idempotent(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "lead@example.org" in first.output
-    assert runner.invoke(args=["demo"]).exit_code == 0
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+
+
+def test_demo_counts_the_statements_the_dashboard_shows(app, client, runner):
+    from coalition.demo import DEMO_EMAIL, DEMO_PASSWORD
+
+    first = runner.invoke(args=["demo"])
+    with app.app_context():
+        shown = db.session.scalar(select(func.count(Statement.id)))
+    assert f"Demo data ready: {shown} statements on the dashboard ({shown} added now)." in (
+        first.output
+    )
+    again = runner.invoke(args=["demo"]).output
+    assert f"Demo data ready: {shown} statements on the dashboard (0 added now)." in again
+    client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    dashboard = client.get("/").get_data(as_text=True)
+    assert dashboard.count('<td data-label="Revision">') == shown
 
 
 def test_demo_shows_a_current_french_translation_with_a_french_name(app, runner):

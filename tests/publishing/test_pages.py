@@ -84,7 +84,9 @@ def test_review_then_confirm_publishes_exactly_what_was_shown(
     assert "3 December 2026" in page and "Signatories <span" in page
     positions = [page.index(name.replace("'", "&#39;").replace('"', "&#34;")) for name in ORDER]
     assert positions == sorted(positions)
-    assert re.search(r'<form method="post" action="[^"]+"\s+data-confirm="Publish edition 1', page)
+    # The review page is the confirmation: its button publishes, no browser dialog asks again.
+    assert "data-confirm" not in page
+    assert "is never edited" in page
     assert _editions(app) == 0  # reviewing publishes nothing
 
     fingerprint = _hidden(page, "fingerprint")
@@ -236,6 +238,27 @@ def test_a_published_statement_offers_to_reopen(app: Flask, client: FlaskClient)
     page = client.get(f"/statements/{world.id}/publish").get_data(as_text=True)
     assert "Publish edition 2" in page
     assert 'value="Published again without changes."' in page  # the suggested note
+
+
+def test_after_publication_the_editions_files_come_before_the_draft(
+    app: Flask, client: FlaskClient
+) -> None:
+    world = _setup(app, client)
+    with app.app_context():
+        from coalition.models import Statement, User
+
+        services.publish(db.session.get(User, world.lead_id), db.session.get(Statement, world.id))
+        db.session.commit()
+    page = client.get(f"/statements/{world.id}/publish").get_data(as_text=True)
+    assert "Files of edition 1" in page
+    assert page.index("Files of edition 1") < page.index("Export the draft")
+    links = re.findall(rf'href="(/statements/{world.id}/editions/1/export\.[a-z]+)"', page)
+    assert len(links) == 8 and links[0].endswith(".pdf")
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        if link.endswith((".md", ".txt")):
+            assert b"DRAFT" not in response.data, link
 
 
 def test_a_draft_statement_cannot_be_published(app: Flask, client: FlaskClient) -> None:
