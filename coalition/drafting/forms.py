@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from wtforms import (
@@ -20,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
 from coalition.forms import FlaskForm
 from coalition.i18n import lazy_text as _l
+from coalition.models import Statement
 
 LANGUAGE_NAMES = [
     ("en", "English"),
@@ -44,6 +46,13 @@ def timezone_choices() -> list[tuple[str, str]]:
         for name in sorted(zoneinfo.available_timezones())
         if "/" in name or name == "UTC"
     ]
+
+
+def deadline_value(statement: Statement, tz: zoneinfo.ZoneInfo) -> str:
+    """The deadline as a datetime-local value in the statement's zone, while it is ahead."""
+    if statement.sign_deadline is None or statement.sign_deadline <= dt.datetime.now(dt.UTC):
+        return ""
+    return statement.sign_deadline.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
 
 
 class StatementForm(FlaskForm):
@@ -96,6 +105,12 @@ class CompareForm(FlaskForm):
 
 class StateForm(FlaskForm):
     state = HiddenField(validators=[DataRequired()])
+    # Asked when signing opens (templates/drafting/_open_signing.html); optional.
+    sign_deadline = DateTimeLocalField(
+        _l("Sign-on deadline (optional)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
     submit = SubmitField(_l("Change"))
 
 

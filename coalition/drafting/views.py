@@ -83,11 +83,15 @@ def statement(statement_id: int) -> str:
         revision=revision,
         body_html=render_markdown(revision.body),
         state_form=forms.StateForm(),
+        # In the life cycle's order (a set has none): review, then open, then closed.
         targets=[
-            s for s in lifecycle.ALLOWED[statement.state_enum] if s in lifecycle.MANUAL_TARGETS
+            s
+            for s in lifecycle.State
+            if s in lifecycle.ALLOWED[statement.state_enum] and s in lifecycle.MANUAL_TARGETS
         ],
         labels=lifecycle.LABELS,
         tz=zone(statement),
+        deadline_value=forms.deadline_value(statement, zone(statement)),
     )
 
 
@@ -152,6 +156,9 @@ def edit(statement_id: int) -> str | Response:
             preview=preview,
             conflict=conflict,
             editable=lifecycle.is_editable(statement.state_enum),
+            state_form=forms.StateForm(formdata=None),
+            deadline_value=forms.deadline_value(statement, zone(statement)),
+            tz=zone(statement),
         ),
         status,
     )  # type: ignore[return-value]
@@ -244,12 +251,31 @@ def compare(statement_id: int) -> str:
 
 @bp.route("/statements/<int:statement_id>/state", methods=["POST"])
 def change_state(statement_id: int) -> Response:
-    """Move the statement along its life cycle (publishing has its own page)."""
+    """Move the statement along its life cycle (publishing has its own page).
+
+    Opening signing asks for the deadline at that moment: the form's field, typed in the
+    statement's time zone, sets it (empty: no deadline).
+    """
     statement = _statement(statement_id)
     form = forms.StateForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        for error in form.sign_deadline.errors:
+            flash(gettext("Sign-on deadline: %(error)s", error=translate(error)), "error")
+    else:
+        asks_deadline = form.state.data == "open" and "sign_deadline" in request.form
+        deadline = (
+            form.sign_deadline.data.replace(tzinfo=zone(statement)).astimezone(dt.UTC)
+            if asks_deadline and form.sign_deadline.data
+            else None
+        )
         with change() as outcome:
-            services.change_state(current_user._get_current_object(), statement, form.state.data)
+            services.change_state(
+                current_user._get_current_object(),
+                statement,
+                form.state.data,
+                sign_deadline=deadline,
+                set_deadline=asks_deadline,
+            )
         if outcome.ok:
             flash(
                 gettext(

@@ -432,10 +432,25 @@ def _place(
     return blocks, general, outdated
 
 
+@dataclass
+class ReplyError:
+    """A refused reply, shown again in its (opened) box with the typed text."""
+
+    comment_id: int
+    body: str
+    visibility: str
+    message: str
+
+
 @bp.route("/statements/<int:statement_id>/comments")
-def comments(statement_id: int) -> str:
+def comments(statement_id: int) -> str | tuple[str, int]:
     """Partners' comments beside their paragraphs, with reply, resolve and accept (lead only)."""
-    statement = _statement(statement_id)
+    return _comments_page(_statement(statement_id))
+
+
+def _comments_page(
+    statement: Statement, refused: ReplyError | None = None
+) -> str | tuple[str, int]:
     revision = drafting.latest_revision(statement)
     show_all = request.args.get("show") == "all"
     everything = services.statement_comments(statement)
@@ -446,7 +461,7 @@ def comments(statement_id: int) -> str:
     blocks, general, outdated = _place(threads, revision.body, revision.number)
     accept_form = forms.AcceptForm(formdata=None)
     accept_form.base_revision.data = str(revision.number)
-    return render_template(
+    page = render_template(
         "invitations/comments.html",
         statement=statement,
         revision=revision,
@@ -461,7 +476,12 @@ def comments(statement_id: int) -> str:
         action_form=forms.ActionForm(formdata=None),
         tz=_zone(statement),
         comments_open=services.comments_open(statement),
+        refused=refused,
+        error_items=[
+            (f"#reply-{refused.comment_id}", gettext("Reply"), refused.message)
+        ] if refused else [],
     )
+    return (page, 422) if refused else page
 
 
 def _comment(statement: Statement, comment_id: int) -> Comment:
@@ -481,20 +501,38 @@ def _back(statement_id: int, comment: Comment | None = None, *, ok: bool = True)
 
 
 @bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/reply", methods=["POST"])
-def reply(statement_id: int, comment_id: int) -> Response:
-    """Answer a comment, or add an internal note (lead only)."""
+def reply(statement_id: int, comment_id: int) -> Response | str | tuple[str, int]:
+    """Answer a comment, or add an internal note (lead only).
+
+    A refused reply comes back in its own box, opened, with the typed text and the reason
+    listed at the top of the page with a link to the box.
+    """
     statement = _statement(statement_id)
     comment = _comment(statement, comment_id)
     form = forms.ReplyForm()
+    message = None
     if not form.validate_on_submit():
-        flash(gettext("Write a reply before sending it."), "error")
-        return _back(statement_id, comment, ok=False)
-    with change() as outcome:
-        services.reply(_user(), comment, body=form.body.data, visibility=form.visibility.data)
-    if not outcome.ok:
-        return _back(statement_id, comment, ok=False)
-    flash(gettext("Your reply is saved."), "success")
-    return _back(statement_id, comment)
+        message = (
+            gettext("Write a reply before sending it.")
+            if not (form.body.data or "").strip()
+            else _messages([e for errors in form.errors.values() for e in errors])
+        )
+    else:
+        try:
+            services.reply(
+                _user(), comment, body=form.body.data, visibility=form.visibility.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            message = translate(error.message)
+        else:
+            db.session.commit()
+            flash(gettext("Your reply is saved."), "success")
+            return _back(statement_id, comment)
+    return _comments_page(
+        _statement(statement_id),
+        ReplyError(comment.id, form.body.data or "", form.visibility.data or "shared", message),
+    )
 
 
 @bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/resolve", methods=["POST"])
@@ -612,6 +650,7 @@ def _render_partner(
         # The paragraph is gone (or never was): show the typed text in the general form.
         error_anchor = "general"
     changes = None
+    errors = _partner_errors(comment_form, error_anchor, decline_form)
     if seen_before is not None and seen_before < revision.number:
         try:
             old = drafting.get_revision(statement, seen_before)
@@ -636,10 +675,48 @@ def _render_partner(
         error_anchor=error_anchor,
         decline_form=decline_form or forms.DeclineForm(formdata=None),
         action_form=forms.ActionForm(formdata=None),
+        error_items=errors,
         expires_at=access.expires_at(invitation, statement),
         tz=_zone(statement),
     )
     return html, status
+
+
+def _messages(errors: list[str]) -> str:
+    return " ".join(translate(error) for error in errors)
+
+
+def _partner_errors(
+    comment_form: forms.CommentForm | None,
+    error_anchor: str | None,
+    decline_form: forms.DeclineForm | None,
+) -> list[tuple[str, str, str]]:
+    """A refused comment or decline, listed at the top of the long page with a link to its
+    box (opened by the template): the partner lands on the page's top, not beside it."""
+    items: list[tuple[str, str, str]] = []
+    if comment_form is not None and error_anchor is not None:
+        key = "all" if error_anchor == "general" else error_anchor
+        label = (
+            gettext("Your comment on the statement")
+            if key == "all"
+            else gettext("Your comment on this paragraph")
+        )
+        for errors in (comment_form.anchor.errors, comment_form.body.errors):
+            if errors:
+                items.append((f"#body-{key}", label, _messages(list(errors))))
+        if comment_form.suggestion.errors:
+            items.append((
+                f"#suggestion-{key}",
+                gettext("Suggested text for this paragraph (optional)"),
+                _messages(list(comment_form.suggestion.errors)),
+            ))
+    if decline_form is not None and decline_form.reason.errors:
+        items.append((
+            f"#{decline_form.reason.id}",
+            str(decline_form.reason.label.text),
+            _messages(list(decline_form.reason.errors)),
+        ))
+    return items
 
 
 @bp.route("/i/<token>")

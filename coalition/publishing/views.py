@@ -115,7 +115,10 @@ def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> t
             placeholder=COUNT_PLACEHOLDER,
             preview_form=forms.PreviewLinkForm(),
             revoke_form=forms.RevokePreviewForm(),
-            state_form=drafting_forms.StateForm(),
+            state_form=drafting_forms.StateForm(formdata=None),
+            deadline_value=drafting_forms.deadline_value(
+                statement, services.statement_zone(statement)
+            ),
             draft_formats=[(fmt, files.FORMATS[fmt].label) for fmt in DRAFT_FORMATS.split(", ")],
             edition_formats=[(fmt, files.FORMATS[fmt].label) for fmt in files.FORMATS],
             is_public=services.is_public,

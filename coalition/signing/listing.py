@@ -8,12 +8,15 @@ so the number of queries and the work of a request do not grow with the list
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, tuple_
 
+from coalition.domain.lifecycle import State
 from coalition.extensions import db
-from coalition.models import Signature, Statement
+from coalition.models import AuditEvent, Signature, Statement
 
 PAGE_SIZE = 100
 # Filters that list live signatures in published order.
@@ -136,3 +139,39 @@ def page_of(statement: Statement, show: str, floor: int, signature: Signature) -
         )
     )
     return (before or 0) // PAGE_SIZE + 1
+
+
+@dataclass(frozen=True)
+class Closing:
+    """When and why signing closed: "deadline", "published" or "by_hand"."""
+
+    why: str
+    when: dt.datetime
+
+
+def closing(statement: Statement) -> Closing | None:
+    """When and why signing closed, read from the audit log; None unless it is closed.
+
+    The deadline alone does not say it: a statement published, or closed by hand, before
+    its deadline stopped taking signatures then, not at the deadline.
+    """
+    if statement.state not in (State.CLOSED.value, State.PUBLISHED.value):
+        return None
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.statement_id == statement.id,
+            AuditEvent.action == "statement.state_changed",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        when = statement.published_at or statement.updated_at
+        why = "published" if statement.state == State.PUBLISHED.value else "by_hand"
+        return Closing(why, when)
+    if event.detail.get("new") == State.PUBLISHED.value:
+        return Closing("published", event.created_at)
+    if event.detail.get("reason") == "deadline" and statement.sign_deadline is not None:
+        return Closing("deadline", statement.sign_deadline)
+    return Closing("by_hand", event.created_at)

@@ -43,9 +43,12 @@ bp = Blueprint("signing", __name__)
 reconfirm.connect()
 services.connect()
 
+# One count, one truth: "As it will be published" counts exactly those a publication would
+# list now (they endorse the current text); the outstanding ones are counted apart, and all
+# live signatures together under "Everyone who signed".
 FILTERS = {
-    "list": _l("As it will be published"),
-    "endorsed": _l("Endorsed the current text"),
+    "list": _l("Everyone who signed"),
+    "endorsed": _l("As it will be published"),
     "outstanding": _l("Outstanding"),
     "withdrawn": _l("Withdrawn"),
     "pending": _l("Open sign-on requests"),
@@ -397,6 +400,7 @@ def signatories(statement_id: int) -> str:
         sort_form=forms.SortAsForm(formdata=None),
         open_link=open_signon.link_url(statement),
         signing_open=services.signing_open(statement),
+        closing=listing.closing(statement),
         tz=_zone(statement),
         country_name=forms.country_name,
     )

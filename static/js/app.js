@@ -37,6 +37,10 @@
       var field = link && document.getElementById(link.getAttribute("href").slice(1));
       if (field) {
         event.preventDefault();
+        // A field in a collapsed section (a comment box): open the section first.
+        for (var box = field.closest("details"); box; box = box.parentElement.closest("details")) {
+          box.open = true;
+        }
         field.focus();
         field.scrollIntoView({ block: "center" });
       }

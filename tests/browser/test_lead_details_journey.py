@@ -15,7 +15,7 @@ SIGNED = ("Amnesty International", "Bridge Collective", "Civic Voice")
 @pytest.mark.browser
 def test_lead_details_journey(journey: Journey) -> None:
     live = journey.live
-    setup = scenario.lead_and_statement(live, state="open")
+    setup = scenario.lead_and_statement(live, state="open", comments_when_open=True)
     for name in SIGNED:
         scenario.signed(live, setup, name)
 
@@ -34,3 +34,21 @@ def test_lead_details_journey(journey: Journey) -> None:
     )
     assert gap >= 4, f"the number touches the name ({gap:.1f} px)"
     journey.check(phone, "phone-signatories")
+
+    # A partner sends a blank comment on the last paragraph, far down the page on a phone:
+    # the mistake is listed at the top, its link opens the box and puts the cursor in it.
+    partner = journey.page(phone=True)
+    partner.goto(f"/i/{setup.tokens[SIGNED[0]]}")
+    last = partner.locator(".partner-para").last
+    last.locator("summary").click()
+    last.get_by_label("Your comment on this paragraph").fill("   ")
+    last.get_by_role("button", name="Send").click()
+    summary = partner.get_by_role("alert").filter(has_text="Please correct one thing")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    journey.check(partner, "phone-comment-refused", full_page=False)
+    summary.get_by_role("link").click()
+    box = partner.locator(".partner-para").last.get_by_label("Your comment on this paragraph")
+    expect(box).to_be_focused()
+    expect(box).to_be_in_viewport()
+    journey.check(partner, "phone-comment-field", full_page=False)

@@ -131,14 +131,17 @@ def test_lead_journey(journey: Journey) -> None:
         "press@humanrightshouse.example.org",
     ]
 
-    # Open signing from the overview.
+    # Open signing from the overview: the deadline is asked for at that moment.
     tab(page, "Overview")
+    journey.check(page, "before-opening")
+    page.get_by_label("Sign-on deadline (optional)").fill("2036-12-10T18:00")  # always ahead
     page.get_by_role("button", name="Open for signing").click()
     journey.flash(page, "open for signing")
     expect(page.locator(".statement-head .badge")).to_have_text("Open for signing")
+    expect(page.locator(".side .facts")).to_contain_text("10 Dec 2036, 18:00")
     journey.check(page, "signing-open")
 
-    # A deadline in the settings; the activity log and the outbox show what happened.
+    # The deadline changed in the settings; the activity log and the outbox show what happened.
     tab(page, "Settings")
     page.get_by_label("Sign-on deadline").fill("2036-12-15T18:00")  # always ahead
     journey.check(page, "settings")
