@@ -28,6 +28,7 @@ from coalition.domain.exports import (
     EditionDocument,
     Run,
     article_html,
+    banners,
     display_title,
     format_date,
     has_affiliations,
@@ -135,11 +136,13 @@ def pdf_html(doc: EditionDocument) -> str:
     words = labels_for(doc.language)
     draft_margin = ""
     watermark = ""
-    if doc.draft:
+    warnings = banners(doc)
+    if warnings:  # on every page: a forwarded page still says it is a draft or embargoed
         draft_margin = (
-            f"@top-center {{ content: {_css_string(words['draft_banner'])}; "
+            f"@top-center {{ content: {_css_string(' · '.join(warnings))}; "
             f"font: bold 8pt {_SANS}; color: #b00020; letter-spacing: 1pt; }}"
         )
+    if doc.draft:
         watermark = f'<div class="watermark" aria-hidden="true">{_escape(words["draft"])}</div>\n'
     style = _PDF_STYLE % {
         "page": _css_page_content(words["page"]),
@@ -365,15 +368,17 @@ def to_docx(doc: EditionDocument) -> bytes:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(22))
     _add_page_footer(document, words["page"])
-    if doc.draft:
+    warnings = banners(doc)
+    if warnings:  # the page header repeats on every page
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = header.add_run(words["draft_banner"])
+        run = header.add_run(" · ".join(warnings))
         run.bold = True
         run.font.color.rgb = _RED
+    for warning in warnings:
         banner = document.add_paragraph()
         banner.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = banner.add_run(words["draft_banner"])
+        run = banner.add_run(warning)
         run.bold = True
         run.font.size = Pt(14)
         run.font.color.rgb = _RED

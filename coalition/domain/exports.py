@@ -28,6 +28,7 @@ from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime
 
 from coalition.domain.inert import inert_markdown
 
@@ -110,6 +111,9 @@ class EditionDocument:
     url: str = ""
     sha256: str = ""
     draft: bool = False
+    # A preview under embargo: when it lifts, written in the document's language with its
+    # zone ("3 December 2026, 10:00 CET"); every format then carries the embargo banner.
+    embargo_until: str | None = None
     letter: Letter | None = None
     group_individuals: bool = False  # organisations, then individuals, under two headings
 
@@ -125,6 +129,7 @@ LABELS: dict[str, dict[str, str]] = {
         "individuals": "Individuals",
         "draft": "DRAFT",
         "draft_banner": "DRAFT — not for publication",
+        "embargo_banner": "Embargoed until {until} — not for publication",
         "note": "Note: {note}",
         "updated_on": "Updated on {date}: {note}",
         "edition": "Edition {number}",
@@ -140,6 +145,7 @@ LABELS: dict[str, dict[str, str]] = {
         "individuals": "Personnes",
         "draft": "PROJET",
         "draft_banner": "PROJET — ne pas diffuser",
+        "embargo_banner": "Sous embargo jusqu’au {until} — ne pas publier",
         "note": "Note : {note}",
         "updated_on": "Mis à jour le {date} : {note}",
         "edition": "Édition {number}",
@@ -155,6 +161,7 @@ LABELS: dict[str, dict[str, str]] = {
         "individuals": "Частные лица",
         "draft": "ПРОЕКТ",
         "draft_banner": "ПРОЕКТ — не для публикации",
+        "embargo_banner": "Под эмбарго до {until} — не для публикации",
         "note": "Примечание: {note}",
         "updated_on": "Обновлено {date}: {note}",
         "edition": "Редакция {number}",
@@ -170,6 +177,7 @@ LABELS: dict[str, dict[str, str]] = {
         "individuals": "Прыватныя асобы",
         "draft": "ПРАЕКТ",
         "draft_banner": "ПРАЕКТ — не для публікацыі",
+        "embargo_banner": "Пад эмбарга да {until} — не для публікацыі",
         "note": "Заўвага: {note}",
         "updated_on": "Абноўлена {date}: {note}",
         "edition": "Рэдакцыя {number}",
@@ -265,6 +273,23 @@ def signatory_groups(doc: EditionDocument) -> list[tuple[str | None, list[Signat
 
 def has_affiliations(doc: EditionDocument) -> bool:
     return any(s.kind == "individual" and (s.affiliation or "").strip() for s in doc.signatories)
+
+
+def banners(doc: EditionDocument) -> list[str]:
+    """The warnings every format shows first: DRAFT, and an embargo on a preview."""
+    words = labels_for(doc.language)
+    shown = [words["draft_banner"]] if doc.draft else []
+    if doc.embargo_until:
+        shown.append(words["embargo_banner"].format(until=doc.embargo_until))
+    return shown
+
+
+def format_moment(moment: datetime.datetime, language: str) -> str:
+    """A moment, already in its zone, as ``language`` writes it, with the zone's name:
+    "3 December 2026, 10:00 CET"."""
+    written = format_datetime(moment, "d MMMM y, HH:mm", tzinfo=moment.tzinfo,
+                              locale=_date_locale(language))
+    return f"{written} {moment.tzname()}".strip()
 
 
 def display_title(doc: EditionDocument) -> str:
@@ -568,7 +593,12 @@ def to_markdown(doc: EditionDocument) -> str:
     """The edition as Markdown: the body as written but inert (see inert_markdown), everything
     else escaped."""
     words = labels_for(doc.language)
-    parts = [f"# {_md_escape(display_title(doc))}"]
+    # An embargo is the first line, before the title: whoever opens the file sees it first.
+    parts = []
+    if doc.embargo_until:
+        until = words["embargo_banner"].format(until=doc.embargo_until)
+        parts.append(f"**{_md_escape(until)}**")
+    parts.append(f"# {_md_escape(display_title(doc))}")
     if doc.draft:
         parts.append(f"**{_md_escape(words['draft_banner'])}**")
     parts.append(_md_escape(format_date(doc.date, doc.language)))
@@ -696,8 +726,7 @@ def to_text(doc: EditionDocument, width: int | None = None) -> str:
     width = width or _UNWRAPPED
     words = labels_for(doc.language)
     sections: list[list[str]] = []
-    if doc.draft:
-        sections.append(_wrap(f"*** {words['draft_banner']} ***", width))
+    sections.extend(_wrap(f"*** {line} ***", width) for line in banners(doc))
     sections.append(_underlined(display_title(doc), width, "="))
     sections.append(_wrap(format_date(doc.date, doc.language), width))
     if doc.letter is not None:
@@ -757,8 +786,7 @@ def article_html(
     """
     words = labels_for(doc.language)
     out: list[str] = []
-    if doc.draft:
-        out.append(f'<p class="draft-banner">{_e(words["draft_banner"])}</p>')
+    out.extend(f'<p class="draft-banner">{_e(line)}</p>' for line in banners(doc))
     out.append('<header class="statement-header">')
     out.append(f'<{title_tag} class="statement-title">{_e(display_title(doc))}</{title_tag}>')
     out.append(
@@ -943,6 +971,9 @@ def signatories_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = PUBLIC_COLUMNS + (CONTACT_COLUMNS if contacts is not None else ())
+    if isinstance(signatories, EditionDocument):
+        # A preview under embargo: a first line of one cell says so, before the columns.
+        writer.writerows([line] for line in banners(signatories))
     writer.writerow(columns)
     for index, signatory in enumerate(rows):
         cells: list[object] = [

@@ -10,12 +10,14 @@ Addresses: ``/s/<slug>`` and ``/s/<slug>.<ext>`` are the newest public edition;
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from coalition.domain import exports
 from coalition.domain.errors import NotFound
 from coalition.models import Edition, Statement
 from coalition.publishing import files, services
@@ -23,6 +25,7 @@ from coalition.publishing.responses import (
     LATEST,
     NO_STORE,
     PERMANENT,
+    download,
     edition_page_context,
     export_response,
 )
@@ -81,6 +84,7 @@ def _page(
     links: dict[str, str],
     banner: tuple[str, str] | None = None,
     noindex: bool = False,
+    source_url: str | None = None,
 ) -> str:
     translated = language.requested(edition)  # ?lang=: one of the edition's translations
     document = language.document(edition, translated)
@@ -98,8 +102,12 @@ def _page(
         links=language.with_language(links, translated),
         public_url=services.public_url(statement),
         canonical=canonical + language.query(translated),
-        source_url=url_for(
-            "publishing.source_text", slug=statement.slug, number=edition.number, _external=True
+        source_url=(
+            source_url
+            or url_for(
+                "publishing.source_text", slug=statement.slug, number=edition.number,
+                _external=True,
+            )
         )
         + language.query(translated),
         **language.page_context(edition, translated, canonical=canonical),
@@ -202,14 +210,37 @@ def source_text(slug: str, number: int) -> Response:
     return response
 
 
+def _preview_edition(slug: str, token: str) -> Edition:
+    try:
+        return services.edition_for_preview(slug, token)
+    except NotFound:
+        abort(404)
+
+
+def _private(response: Response) -> Response:
+    """A preview answer: kept by no cache, indexed by no engine, and no referrer sent."""
+    response.headers["Cache-Control"] = NO_STORE
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak in links
+    return response
+
+
+def _preview_links(slug: str, token: str) -> dict[str, str]:
+    """The preview's own addresses for every file: the public ones answer 404 until the lift."""
+    links = {
+        fmt: url_for("publishing.preview_export", slug=slug, token=token, fmt=fmt)
+        for fmt in files.DOTTED
+    }
+    links["embed"] = url_for("publishing.preview_embed", slug=slug, token=token)
+    links["csv"] = url_for("publishing.preview_signatories_csv", slug=slug, token=token)
+    return links
+
+
 @bp.get("/s/<slug>/preview/<token>")
 @public
 def preview(slug: str, token: str) -> Response:
     """An edition before its embargo lifts, for whoever holds the lead's preview link."""
-    try:
-        edition = services.edition_for_preview(slug, token)
-    except NotFound:
-        abort(404)
+    edition = _preview_edition(slug, token)
     statement = edition.statement
     # Earlier editions are listed only when public; this one is shown whatever its state.
     visible = [e for e in services.public_editions(statement) if e.number < edition.number]
@@ -225,29 +256,68 @@ def preview(slug: str, token: str) -> Response:
                 until=until,
             ),
         )
-    links = {
-        fmt: url_for("publishing.preview_export", slug=slug, token=token, fmt=fmt)
-        for fmt in files.DOTTED
-    }
-    body = _page(statement, edition, visible, links=links, banner=banner, noindex=True)
-    response = _html(body, cache_control=NO_STORE)
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak in links
-    return response
+    source_url = url_for("publishing.preview_source_text", slug=slug, token=token,
+                         _external=True)
+    body = _page(statement, edition, visible, links=_preview_links(slug, token),
+                 banner=banner, noindex=True, source_url=source_url)
+    return _private(_html(body, cache_control=NO_STORE))
+
+
+def _preview_file(edition: Edition, fmt: str) -> Response:
+    """A preview's export: marked "Embargoed until ... — not for publication" while the
+    embargo runs (rendered on each request, never stored); after the lift, the same
+    edition's public file, which carries no such mark."""
+    if services.is_public(edition):
+        return _private(export_response(edition, fmt, cache_control=NO_STORE))
+    translated = language.requested(edition)
+    document = language.document(edition, translated)
+    moment = edition.public_from.astimezone(services.statement_zone(edition.statement))
+    document = replace(
+        document, embargo_until=exports.format_moment(moment, document.language)
+    )
+    name = language.file_name(edition, translated, fmt)
+    stem = language.file_name(edition, translated, "md").rpartition(".")[0]
+    response = download(files.render(document, fmt, stem), fmt, name, cache_control=NO_STORE)
+    if translated is not None:
+        response.headers["Content-Language"] = translated.language
+    return _private(response)
 
 
 @bp.get(f"/s/<slug>/preview/<token>.<{_DOTTED}:fmt>")
 @public
 def preview_export(slug: str, token: str, fmt: str) -> Response:
-    """An export of a previewed edition, before its embargo lifts; preview-link holders."""
-    try:
-        edition = services.edition_for_preview(slug, token)
-    except NotFound:
-        abort(404)
-    response = export_response(edition, fmt, cache_control=NO_STORE)
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    """An export of a previewed edition, marked with its embargo; preview-link holders."""
+    return _preview_file(_preview_edition(slug, token), fmt)
+
+
+@bp.get("/s/<slug>/preview/<token>/embed")
+@public
+def preview_embed(slug: str, token: str) -> Response:
+    """The previewed edition as the HTML fragment, marked with its embargo (not framable)."""
+    return _preview_file(_preview_edition(slug, token), "embed")
+
+
+@bp.get("/s/<slug>/preview/<token>/signatories.csv")
+@public
+def preview_signatories_csv(slug: str, token: str) -> Response:
+    """The previewed edition's signatories as CSV, its first line the embargo."""
+    return _preview_file(_preview_edition(slug, token), "csv")
+
+
+@bp.get("/s/<slug>/preview/<token>/source.txt")
+@public
+def preview_source_text(slug: str, token: str) -> Response:
+    """The exact text the previewed edition's SHA-256 covers, as source.txt gives it later.
+
+    Unmarked on purpose: its bytes are what the hash covers, so a journalist can check it.
+    """
+    edition = _preview_edition(slug, token)
+    translated = language.requested(edition)
+    text = translated if translated is not None else edition
+    response = Response(
+        f"{text.title}\n\n{text.body}".encode(), content_type="text/plain; charset=utf-8"
+    )
+    return _private(response)
 
 
 @bp.get("/feed.atom")

@@ -52,6 +52,15 @@ def document(edition: Edition, translated: EditionTranslation | None) -> Edition
     return editions.document(edition, translated)
 
 
+def file_name(edition: Edition, translated: EditionTranslation | None, fmt: str) -> str:
+    """An export's file name in the chosen language (slug-ru.pdf; the source's without)."""
+    from coalition.publishing import files
+
+    if translated is None:
+        return files.file_name(edition.statement, edition.number, fmt)
+    return editions.file_name(edition, translated, fmt)
+
+
 def export_response(
     edition: Edition, translated: EditionTranslation, fmt: str, *, cache_control: str
 ) -> Response:

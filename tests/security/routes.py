@@ -139,6 +139,11 @@ ROUTES: dict[str, Case] = {
     "publishing.source_text": Case(PUBLIC, slug_hidden=True),
     "publishing.preview": Case(PUBLIC, token="preview_token", token_checked=True),
     "publishing.preview_export": Case(PUBLIC, token="preview_token", token_checked=True),
+    "publishing.preview_embed": Case(PUBLIC, token="preview_token", token_checked=True),
+    "publishing.preview_signatories_csv": Case(
+        PUBLIC, token="preview_token", token_checked=True
+    ),
+    "publishing.preview_source_text": Case(PUBLIC, token="preview_token", token_checked=True),
     "publishing.feed": Case(PUBLIC),
     # translations
     "translations.index": Case(LEAD),
