@@ -17,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -282,10 +282,12 @@ def remind_all(statement_id: int) -> Response:
         abort(400)
     reminded, skipped = services.remind_all(_user(), statement)
     db.session.commit()
-    text = gettext("%(count)s reminder(s) on their way.", count=reminded)
+    text = ngettext("%(num)d reminder on its way.", "%(num)d reminders on their way.", reminded)
     if skipped:
-        text += " " + gettext(
-            "%(count)s partner(s) reminded in the last 12 hours were left out.", count=skipped
+        text += " " + ngettext(
+            "%(num)d partner reminded in the last 12 hours was left out.",
+            "%(num)d partners reminded in the last 12 hours were left out.",
+            skipped,
         )
     flash(text, "success" if reminded else "info")
     return redirect(url_for("invitations.index", statement_id=statement_id))

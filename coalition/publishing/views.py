@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -210,10 +210,11 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
             db.session.commit()
             if services.is_public(edition):
                 flash(
-                    gettext(
-                        "Edition %(number)s is published with %(count)s signatories: %(url)s",
+                    ngettext(
+                        "Edition %(number)s is published with %(num)d signatory: %(url)s",
+                        "Edition %(number)s is published with %(num)d signatories: %(url)s",
+                        edition.signatory_count,
                         number=edition.number,
-                        count=edition.signatory_count,
                         url=services.public_url(statement),
                     ),
                     "success",

@@ -183,10 +183,10 @@ def test_remind_all_reaches_only_those_without_answer_and_not_twice(app, make_se
         db.session.commit()
     page = s.client.post(f"/statements/{s.statement_id}/invitations/remind",
                          follow_redirects=True).get_data(as_text=True)
-    assert "1 reminder(s)" in page
+    assert "1 reminder on its way" in page
     page = s.client.post(f"/statements/{s.statement_id}/invitations/remind",
                          follow_redirects=True).get_data(as_text=True)
-    assert "0 reminder(s)" in page and "left out" in page
+    assert "0 reminders on their way" in page and "left out" in page
     with app.app_context():
         kinds = list(db.session.scalars(
             select(OutboxMessage.to_address).where(OutboxMessage.kind == "reminder")))
