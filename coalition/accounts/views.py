@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext, refresh
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from coalition.accounts import forms, services
 from coalition.domain.errors import DomainError
-from coalition.extensions import db, limiter
+from coalition.extensions import account_key, db, limiter, login_limit
 from coalition.i18n import SUPPORTED, translate
 from coalition.mail import outbox
 from coalition.outcomes import apply_errors
@@ -35,7 +35,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, key_func=account_key, methods=["POST"])
 @public
 def login() -> str | Response:
     """Log a lead user in."""
@@ -248,7 +249,8 @@ def change_password() -> Response:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, key_func=account_key, methods=["POST"])
 @public
 def forgot_password() -> str:
     """Mail a reset link; the answer is the same whether or not the address has an account."""

@@ -13,7 +13,7 @@ from coalition.api.common import Schema, api_user, lead_statement, parse, statem
 from coalition.api.openapi import document
 from coalition.domain.rendering import render_markdown
 from coalition.drafting import services as drafting
-from coalition.extensions import db
+from coalition.extensions import db, limiter, sign_limit, token_key
 from coalition.invitations import access, services
 from coalition.models import Signature
 from coalition.security import api_route, partner
@@ -105,6 +105,7 @@ def read_invitation(token: str) -> Response:
 
 
 @bp.post("/invitations/<token>/comments")
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 def create_comment(token: str) -> tuple[Response, int]:
     """Comment on the statement or a paragraph (anchor), or propose its replacement text."""

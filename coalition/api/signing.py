@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
@@ -12,7 +12,7 @@ from coalition.api.common import Schema, lead_statement, parse
 from coalition.api.openapi import document
 from coalition.database import late_write_lock
 from coalition.domain.translations import same_language
-from coalition.extensions import db, limiter
+from coalition.extensions import db, limiter, sign_limit, token_key
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Signature
 from coalition.security import api_route, partner
@@ -60,7 +60,7 @@ def _refreshed_invitation(token: str) -> Invitation:
 
 
 @bp.post("/invitations/<token>/signature")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 @late_write_lock
 def put_signature(token: str) -> tuple[Response, int]:
@@ -89,7 +89,7 @@ def put_signature(token: str) -> tuple[Response, int]:
 
 
 @bp.delete("/invitations/<token>/signature")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 def delete_signature(token: str) -> Response:
     """Withdraw the live signature (a state, never a deletion); 409 when there is none."""

@@ -35,7 +35,7 @@ from coalition.domain.invitations import Response as ResponseState
 from coalition.domain.rendering import paragraphs, render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
-from coalition.extensions import db
+from coalition.extensions import db, limiter, sign_limit, token_key
 from coalition.i18n import translate
 from coalition.invitations import access, forms, services
 from coalition.models import Comment, Invitation, Statement, User
@@ -735,6 +735,7 @@ def partner_page(token: str) -> tuple[str, int]:
 
 
 @bp.route("/i/<token>/comments", methods=["POST"])
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 def partner_comment(token: str) -> tuple[str, int] | Response:
     """A partner comments on a paragraph or proposes replacement text (partner only)."""
@@ -785,6 +786,7 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
 
 
 @bp.route("/i/<token>/decline", methods=["POST"])
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 def decline(token: str) -> tuple[str, int] | Response:
     """A partner declines to sign, with an optional reason (partner only)."""

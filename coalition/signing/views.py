@@ -29,7 +29,14 @@ from coalition.domain.integrity import baseline, endorses
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
-from coalition.extensions import db, limiter
+from coalition.extensions import (
+    db,
+    email_domain_key,
+    limiter,
+    open_signon_limit,
+    sign_limit,
+    token_key,
+)
 from coalition.i18n import lazy_text as _l
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Revision, Signature, Statement
@@ -165,7 +172,7 @@ def _signing_panel_global(invitation: Invitation, token: str | None = None) -> d
 
 
 @bp.route("/i/<token>/sign", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"], methods=["POST"])
+@limiter.limit(sign_limit, key_func=token_key, methods=["POST"])
 @partner
 def sign(token: str) -> str | Response | tuple[str, int]:
     """The partner's sign form: sign, or change the signature (a new row replaces the old)."""
@@ -221,7 +228,7 @@ def sign(token: str) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/i/<token>/sign/withdraw", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 def withdraw(token: str) -> Response:
     """Withdraw the partner's signature (a state with its time, never a deletion)."""
@@ -238,7 +245,7 @@ def withdraw(token: str) -> Response:
 
 
 @bp.route("/i/<token>/sign/reconfirm", methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@limiter.limit(sign_limit, key_func=token_key)
 @partner
 def reconfirm_signature(token: str) -> Response:
     """Endorse the current text with the same details (re-confirmation in one click)."""
@@ -277,7 +284,8 @@ def partner_logo(token: str) -> Response:
 
 
 @bp.route("/open/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_OPEN_SIGNON"], methods=["POST"])
+@limiter.limit(open_signon_limit, methods=["POST"])
+@limiter.limit(open_signon_limit, key_func=email_domain_key, methods=["POST"])
 @public
 def open_page(token: str) -> str | tuple[str, int]:
     """Public page where an organisation without an invitation asks to sign."""
@@ -319,7 +327,7 @@ def open_page(token: str) -> str | tuple[str, int]:
 
 
 @bp.route("/open/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"], methods=["POST"])
+@limiter.limit(sign_limit, key_func=token_key, methods=["POST"])
 @public
 def confirm(token: str) -> str:
     """The mail's link: GET shows a button, only the POST confirms (scanners only GET)."""

@@ -1,6 +1,8 @@
-"""Rate limits (Flask-Limiter): login, password reset requests, signing by form and by API,
-and open sign-on are limited per address; past the limit the answer is a friendly 429 page,
-or JSON under /api/. Storage is in memory by default, Redis when RATELIMIT_STORAGE_URI says
+"""Rate limits (Flask-Limiter), keyed by what they protect: login and password reset
+requests per address and per account; routes reached with an invitation token (signing by
+form and by API, comments, declining) per invitation, never per address; open sign-on per
+address and per e-mail domain. Past the limit the answer is a friendly 429 page, or JSON
+under /api/. Storage is in memory by default, Redis when RATELIMIT_STORAGE_URI says
 redis://; if Redis is down, limits go on in memory rather than failing the request."""
 
 from __future__ import annotations
@@ -57,10 +59,24 @@ def test_login_is_limited_per_address(app: Flask, world: World):
     right = {"email": world.owner_email, "password": factories.PASSWORD}
     _friendly(client.post("/login", data=right))
     assert client.get("/login").status_code == 200  # reading the page is not limited
-    # Another address is not held up by this one.
+    # Another account from another address is not held up by this one.
     other = app.test_client()
-    response = other.post("/login", data=right, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    with app.app_context():
+        factories.user(email="second@lead.example")
+    response = other.post("/login", data={"email": "second@lead.example", "password": factories.PASSWORD},
+                          environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert response.status_code == 302
+
+
+def test_login_is_limited_per_account_from_any_address(app: Flask, world: World):
+    wrong = {"email": world.owner_email, "password": "not the password at all"}
+    codes = [
+        app.test_client().post("/login", data=wrong,
+                               environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
+        for n in range(1, 5)
+    ]
+    # A guesser spreading its tries over many addresses still gets three per minute.
+    assert codes == [200, 200, 200, 429]
 
 
 def test_password_reset_requests_are_limited(app: Flask, world: World):
@@ -111,6 +127,38 @@ def test_open_signon_is_limited(app: Flask, world: World):
                          data={**data, "name": f"Burst Org {n}"}).status_code for n in range(2)]
     assert 429 not in codes
     _friendly(client.post(f"/open/{world.open_token}", data={**data, "name": "Burst Org 9"}))
+
+
+def test_open_signon_is_limited_per_email_domain(app: Flask, world: World):
+    data = {"kind": "organisation", "signer_name": "Someone", "website": "burst.example",
+            "country": ""}
+    codes = [
+        app.test_client().post(
+            f"/open/{world.open_token}",
+            data={**data, "name": f"Burst Org {n}", "signer_email": f"s{n}@Burst.example"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(1, 4)
+    ]
+    assert codes[:2] == [200, 200]
+    assert codes[2] == 429  # same domain, whatever the address
+    # Another domain from yet another address is not held up.
+    response = app.test_client().post(
+        f"/open/{world.open_token}",
+        data={**data, "name": "Calm Org", "signer_email": "s@calm.example"},
+        environ_base={"REMOTE_ADDR": "198.51.100.99"},
+    )
+    assert response.status_code == 200
+
+
+def test_comments_and_declines_are_limited_per_invitation(app: Flask, world: World):
+    client = app.test_client()
+    url = f"/api/v1/invitations/{world.token}/comments"
+    codes = [client.post(url, json={"body": f"Comment {n}"}).status_code for n in range(3)]
+    assert codes[2] == 429 and 429 not in codes[:2]
+    decline = [client.post(f"/i/{world.token}/decline", data={"reason": "no"}).status_code
+               for _ in range(3)]
+    assert decline[2] == 429 and 429 not in decline[:2]
 
 
 def _closed_port() -> int:
