@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, TypeVar
 
 from flask import g, request
@@ -24,11 +25,44 @@ class Schema(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _surrogates(data: object) -> dict[str, str]:
+    """Name every field whose text (or key) holds a lone surrogate, which JSON's \\u escapes
+    can carry but no database can store. A loop, not recursion: nesting may be deep."""
+    found: dict[str, str] = {}
+    pending: list[tuple[str, object]] = [("", data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                found.setdefault(path or "body", "contains a lone surrogate")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(str(key)):
+                    found.setdefault(path or "body", "a field name contains a lone surrogate")
+                else:
+                    pending.append((f"{path}.{key}" if path else str(key), item))
+        elif isinstance(value, list):
+            pending.extend(
+                (f"{path}.{n}" if path else str(n), item) for n, item in enumerate(value)
+            )
+    return found
+
+
 def parse(model: type[M]) -> M:
     """The request's JSON body checked against `model`, or a 4xx naming the fields."""
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.", fields={})
+    found = _surrogates(data)
+    if found:
+        raise ValidationError(
+            f"{', '.join(found)}: a lone surrogate (a \\ud800-\\udfff escape without its "
+            "pair) cannot be stored.",
+            fields=found,
+        )
     try:
         return model.model_validate(data)
     except SchemaError as exc:

@@ -9,13 +9,14 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
 from coalition.domain.errors import Conflict
-from coalition.domain.limits import EMAIL_MAX, NAME_MAX, strip_controls
+from coalition.domain.limits import EMAIL_MAX, NAME_MAX, refused_character
 from coalition.domain.rendering import normalise_text, paragraphs
 
 # At most this many lines in one bulk invitation: a larger list is split by the lead.
@@ -66,8 +67,14 @@ def clean_email(value: str) -> str:
 
 
 def clean_organisation(value: str) -> str:
-    """An organisation name on one line, trimmed; ValueError when empty or too long."""
-    name = " ".join(strip_controls(value).split()).strip().strip("\"'").strip()
+    """An organisation name on one line, trimmed; ValueError when empty, too long or when it
+    holds a character that is never kept (a control, a bidirectional override)."""
+    found = refused_character(value)
+    if found is not None:
+        raise ValueError(
+            f"the organisation name contains a character that cannot be kept: {found[1]}"
+        )
+    name = " ".join(unicodedata.normalize("NFC", value).split()).strip().strip("\"'").strip()
     if not name:
         raise ValueError("the organisation name is missing")
     if len(name) > NAME_MAX:

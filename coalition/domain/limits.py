@@ -14,8 +14,16 @@ NOTE_MAX = 500
 EMAIL_MAX = 320
 COMMENT_MAX = 20_000
 
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+# Refused, never silently removed (DESIGN.md): NUL and the other C0 controls except tab,
+# newline and carriage return (a browser's line ending, converted to \n), DEL and the C1
+# controls, the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069: they reorder what a reader sees, so a name could read other than it is
+# stored) and lone surrogates (no encoding can store them). Everything else is kept as
+# typed, among them the zero-width non-joiner and joiner (U+200C, U+200D: Persian
+# spelling, Indic scripts, emoji sequences) and the direction marks (U+200E, U+200F).
+# In a one-line field, tab and newline are whitespace, collapsed with the rest.
+_REFUSED = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 
@@ -24,19 +32,49 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def strip_controls(text: str) -> str:
-    """Remove control and invisible formatting characters (keeps \\n and \\t)."""
-    return _CONTROL.sub("", text)
+def blank(text: str) -> bool:
+    """True when nothing in `text` shows: only spaces and invisible format characters (a
+    lone zero-width space or joiner is no name), though such characters are kept in text."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def _describe(character: str) -> str:
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"U+{code:04X} (a lone surrogate)"
+    name = unicodedata.name(character, "")
+    return f"U+{code:04X} ({name.lower()})" if name else f"U+{code:04X} (a control character)"
+
+
+def refused_character(text: str) -> tuple[int, str] | None:
+    """The first character that cannot be kept (1-based position, description), or None."""
+    match = _REFUSED.search(text)
+    if match is None:
+        return None
+    return match.start() + 1, _describe(match.group())
+
+
+def check_characters(field: str, text: str) -> None:
+    """Refuse, naming the field, a text holding a character that is never kept."""
+    found = refused_character(text)
+    if found is not None:
+        position, what = found
+        raise ValidationError(
+            f"{field} contains a character that cannot be kept: {what} at character "
+            f"{position}. Remove it and try again.",
+            fields={field: f"contains {what} at character {position}"},
+        )
 
 
 def clean_line(field: str, value: object, *, limit: int, required: bool = True) -> str:
-    """A one-line text: controls removed, whitespace collapsed and trimmed, length checked."""
+    """A one-line text: NFC, whitespace collapsed and trimmed, length checked; controls refused."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be text.", fields={field: "must be a string"})
-    cleaned = " ".join(strip_controls(unicodedata.normalize("NFC", value)).split())
-    if required and not cleaned:
+    check_characters(field, value)
+    cleaned = " ".join(unicodedata.normalize("NFC", value).split())
+    if required and blank(cleaned):
         raise ValidationError(f"{field} is required.", fields={field: "is required"})
     if len(cleaned) > limit:
         raise ValidationError(
@@ -52,11 +90,9 @@ def clean_title(value: object) -> str:
 
 
 def clean_body(value: object, field: str = "body", *, limit: int = BODY_MAX) -> str:
-    """A Markdown body: newlines normalised, controls removed, at most `limit` after trimming."""
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", fields={field: "must be a string"})
-    cleaned = strip_controls(normalise_newlines(unicodedata.normalize("NFC", value))).strip()
-    if not cleaned:
+    """A Markdown body: NFC, newlines normalised, trimmed, at most `limit`; controls refused."""
+    cleaned = clean_text(field, value)
+    if blank(cleaned):
         raise ValidationError(f"{field} is required.", fields={field: "is required"})
     if len(cleaned) > limit:
         raise ValidationError(
@@ -64,6 +100,14 @@ def clean_body(value: object, field: str = "body", *, limit: int = BODY_MAX) -> 
             fields={field: f"at most {limit} characters"},
         )
     return cleaned
+
+
+def clean_text(field: str, value: object) -> str:
+    """A multi-line text as typed: NFC, line endings as \\n, trimmed; controls refused."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be text.", fields={field: "must be a string"})
+    check_characters(field, value)
+    return normalise_newlines(unicodedata.normalize("NFC", value)).strip()
 
 
 def clean_note(value: object) -> str:

@@ -16,12 +16,31 @@ from coalition import audit, events
 from coalition.domain import lifecycle
 from coalition.domain.errors import NotFound, StaleRevision, ValidationError
 from coalition.domain.lifecycle import State
-from coalition.domain.limits import clean_body, clean_note, clean_title
+from coalition.domain.limits import clean_body, clean_line, clean_note, clean_text, clean_title
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
 from coalition.models import AuditEvent, Invitation, Revision, Statement, User, utcnow
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# The joint-letter layout's one-line settings and their limits (the form's too).
+LETTER_LINES = {"letter_addressee_name": 200, "letter_addressee_title": 200,
+                "letter_salutation": 200}
+LETTER_ADDRESS_MAX = 1000
+
+
+def _clean_setting(name: str, value: object) -> object:
+    """A letter setting as typed (NFC, trimmed); controls refused, never removed."""
+    if name in LETTER_LINES:
+        return clean_line(name, value, limit=LETTER_LINES[name], required=False)
+    if name == "letter_addressee_address":
+        text = clean_text(name, value or "")
+        if len(text) > LETTER_ADDRESS_MAX:
+            raise ValidationError(
+                f"{name} is too long ({len(text)} characters, at most {LETTER_ADDRESS_MAX}).",
+                fields={name: f"at most {LETTER_ADDRESS_MAX} characters"},
+            )
+        return text
+    return value
 
 
 def clean_language(value: object) -> str:
@@ -284,6 +303,7 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
     changed = {}
     old_language = statement.language
     for name, value in values.items():
+        value = _clean_setting(name, value)
         if name == "language":
             value = clean_language(value)
             if value != statement.language:

@@ -29,8 +29,7 @@ from coalition.domain.invitations import (
     replace_paragraph,
     response_state,
 )
-from coalition.domain.limits import COMMENT_MAX, NAME_MAX, clean_line, normalise_newlines
-from coalition.domain.limits import strip_controls as _strip_controls
+from coalition.domain.limits import COMMENT_MAX, NAME_MAX, clean_line, clean_text
 from coalition.domain.rendering import paragraphs
 from coalition.drafting import services as drafting
 from coalition.extensions import db
@@ -89,9 +88,7 @@ def _own(actor: User, statement: Statement) -> None:
 def _clean_message(value: object, field: str = "message", limit: int = MESSAGE_MAX) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", fields={field: "must be a string"})
-    cleaned = _strip_controls(normalise_newlines(value)).strip()
+    cleaned = clean_text(field, value)
     if len(cleaned) > limit:
         raise ValidationError(
             f"{field} is too long ({len(cleaned)} characters, at most {limit}).",

@@ -26,6 +26,7 @@ from tests import factories
 from tests.conftest import PG_URL, _empty_pg_tables, base_config
 from tests.security.world import World, build_world
 from tests.security.xss import LONGER, PAYLOADS
+from tests.typed_names import NAMES
 
 EXAMPLES = int(os.environ.get("COALITION_FUZZ_EXAMPLES", "4"))
 SLOW_EXAMPLES = EXAMPLES * 4
@@ -80,6 +81,32 @@ WEIRD = ["", " ", "\t\n", "0", "-1", "1e309", "NaN", "null", "true", "[]", "{}",
          "ﷺ" * 50, "🏳️‍🌈" * 30, "x" * 201, "x" * 301, "9" * 40, "-" * 1000]
 
 
+# Kept as typed: the joiners and direction marks, inside real names and anywhere in text.
+MARKS = "\u200c\u200d\u200e\u200f"
+# Refused with a 422 naming the field: bidirectional embeddings, overrides and isolates.
+BIDI = "".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def typed_text() -> st.SearchStrategy[str]:
+    """Real names with joiners and marks, and text mixing marks, overrides and letters."""
+    return st.one_of(
+        st.sampled_from(NAMES),
+        st.builds(lambda name, mark: name + mark, st.sampled_from(NAMES),
+                  st.sampled_from(list(BIDI + "\x00\x85"))),
+        st.text(alphabet=st.sampled_from(MARKS + BIDI + "abc ی\u0645"), max_size=40),
+    )
+
+
+def lone_surrogates() -> st.SearchStrategy[str]:
+    """Text holding a lone surrogate: JSON's \\ud800 escapes carry one, nothing stores it."""
+    return st.builds(
+        lambda before, surrogate, after: before + surrogate + after,
+        st.sampled_from(["", "Org ", *NAMES]),
+        st.integers(min_value=0xD800, max_value=0xDFFF).map(chr),
+        st.sampled_from(["", " name"]),
+    )
+
+
 def huge() -> st.SearchStrategy[str]:
     """Strings past every limit: 5,000 to 300,000 characters (under the 2 MB body)."""
     return st.builds(lambda ch, n: ch * n, st.sampled_from(["x", "é", "<", "\x00", "界 "]),
@@ -91,6 +118,7 @@ def hostile_text() -> st.SearchStrategy[str]:
         st.text(max_size=300),
         st.text(alphabet=st.sampled_from(CONTROL + string.printable), max_size=100),
         st.sampled_from(WEIRD + PAYLOADS + [LONGER]),
+        typed_text(),
         huge(),
         st.integers(min_value=-(2**80), max_value=2**80).map(str),
     )
@@ -99,7 +127,7 @@ def hostile_text() -> st.SearchStrategy[str]:
 def json_values() -> st.SearchStrategy[Any]:
     scalars = st.one_of(
         st.none(), st.booleans(), st.integers(min_value=-(2**80), max_value=2**80),
-        st.floats(allow_nan=True, allow_infinity=True), hostile_text(),
+        st.floats(allow_nan=True, allow_infinity=True), hostile_text(), lone_surrogates(),
     )
     return st.recursive(
         scalars,

@@ -63,8 +63,8 @@ def test_login_is_limited_per_address(app: Flask, world: World):
     other = app.test_client()
     with app.app_context():
         factories.user(email="second@lead.example")
-    response = other.post("/login", data={"email": "second@lead.example", "password": factories.PASSWORD},
-                          environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    right_second = {"email": "second@lead.example", "password": factories.PASSWORD}
+    response = other.post("/login", data=right_second, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert response.status_code == 302
 
 

@@ -100,7 +100,8 @@ def test_bad_input_shows_message_keeps_text_and_saves_nothing(app: Flask, client
     _, token, _ = _setup(app)
     for field, value, message in [
         ("name", "   ", "is required"),
-        ("name", "\u200b\x07", "is required"),
+        ("name", "\u200b\x07", "cannot be kept"),
+        ("name", "\u200b\u200c", "is required"),
         ("name", "N" * 201, "too long"),
         ("signer_email", "jana@", "not valid"),
         ("signer_name", "", "is required"),

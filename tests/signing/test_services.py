@@ -133,7 +133,8 @@ def test_withdrawal_after_publication_is_a_retraction(setup):
     [
         ("name", "", "is required"),
         ("name", "   \t  ", "is required"),
-        ("name", "\x00\x07\u200b\x1f", "is required"),
+        ("name", "\x00\x07\u200b\x1f", "cannot be kept: U+0000"),
+        ("name", "\u200b\u200d ", "is required"),
         ("name", "x" * 201, "too long"),
         ("signer_name", "", "is required"),
         ("signer_email", "not-an-address", "not valid"),
