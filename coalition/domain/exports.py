@@ -13,11 +13,14 @@ PDF and DOCX live in ``documents.py``; they reuse :func:`article_html`,
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime
 import functools
+import hashlib
 import html
 import io
+import json
 import re
 import textwrap
 import zipfile
@@ -25,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Literal
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
@@ -56,6 +60,10 @@ __all__ = [
     "signatory_groups",
     "signatory_line",
     "to_fragment",
+    "to_frame",
+    "embed_snippets",
+    "FRAME_SCRIPT",
+    "FRAME_SCRIPT_CSP",
     "to_html",
     "to_markdown",
     "to_text",
@@ -902,16 +910,143 @@ def html_lang(language: str) -> str:
     return tag if re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", tag) else "en"
 
 
-def to_fragment(doc: EditionDocument) -> str:
-    """An embeddable fragment: one <section class="coalition-statement">, no script or style.
+# The fragment's own look, every selector under .coalition-statement: pasted into a host
+# page it styles itself and nothing else; framed, it is the whole page. No font, image or
+# stylesheet is fetched (system fonts, as on the public page), so it makes no request.
+_EMBED_STYLE = """
+.coalition-statement { display: block; box-sizing: border-box; max-width: 100%; margin: 0;
+  padding: 1.25rem 1.25rem 1.5rem; background: #fff; color: #1b2430; text-align: left;
+  font: 400 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  "Liberation Sans", Arial, sans-serif; overflow-wrap: break-word; }
+.coalition-statement *, .coalition-statement *::before, .coalition-statement *::after {
+  box-sizing: border-box; }
+.coalition-statement p { margin: 0 0 1em; }
+.coalition-statement a { color: #1f4e79; text-underline-offset: 2px; }
+.coalition-statement .draft-banner { border: 3px solid #b00020; color: #b00020;
+  font-weight: 700; letter-spacing: .08em; text-align: center; padding: .5rem; }
+.coalition-statement .statement-header { border-bottom: 2px solid #1b2430;
+  padding-bottom: .75rem; margin: 0 0 1.25rem; }
+.coalition-statement .statement-title { font: 700 1.75rem/1.2 "Iowan Old Style",
+  "Palatino Linotype", Palatino, "Noto Serif", "DejaVu Serif", Georgia, serif;
+  color: #1b2430; margin: 0 0 .4rem; }
+.coalition-statement .statement-date { color: #4a5563; font-weight: 500; margin: 0; }
+.coalition-statement .addressee { font-style: normal; margin: 0 0 1.25rem; }
+.coalition-statement h1, .coalition-statement h2, .coalition-statement h3,
+.coalition-statement h4, .coalition-statement h5, .coalition-statement h6 {
+  font-family: inherit; line-height: 1.25; color: #1b2430; margin: 1.5rem 0 .5rem; }
+.coalition-statement .statement-body h1 { font-size: 1.35rem; }
+.coalition-statement .statement-body h2 { font-size: 1.2rem; }
+.coalition-statement .statement-body h3, .coalition-statement .statement-body h4,
+.coalition-statement .statement-body h5, .coalition-statement .statement-body h6 {
+  font-size: 1.05rem; }
+.coalition-statement .statement-body ul, .coalition-statement .statement-body ol {
+  margin: 0 0 1em; padding-left: 1.5rem; }
+.coalition-statement .statement-body blockquote { margin: 0 0 1em; padding-left: 1rem;
+  border-left: 3px solid #d8dee6; color: #4a5563; }
+.coalition-statement .statement-body img { max-width: 100%; height: auto; }
+.coalition-statement .statement-body pre { white-space: pre-wrap; }
+.coalition-statement .statement-body table { display: block; overflow-x: auto;
+  border-collapse: collapse; }
+.coalition-statement .statement-body td, .coalition-statement .statement-body th {
+  border: 1px solid #d8dee6; padding: .25rem .5rem; }
+.coalition-statement .edition-updates { border-left: 3px solid #1f4e79;
+  padding: .25rem 0 .25rem 1rem; margin: 1.5rem 0; color: #4a5563; font-size: .95rem; }
+.coalition-statement .edition-note { margin: 0 0 .35rem; }
+.coalition-statement .signatories { border-top: 1px solid #d8dee6; margin-top: 1.5rem;
+  padding-top: .5rem; }
+.coalition-statement .signatories h3 { font-size: 1.25rem; margin-top: .75rem; }
+.coalition-statement .signatories h4 { font-size: 1rem; color: #4a5563; }
+.coalition-statement .signatory-list { list-style: none; margin: 0 0 1rem; padding: 0;
+  columns: 15rem 3; column-gap: 2rem; }
+.coalition-statement .signatory { break-inside: avoid; margin: 0; padding: .3rem 0;
+  border-bottom: 1px solid #eef1f4; line-height: 1.35; }
+.coalition-statement .signatory-name { font-weight: 600; }
+.coalition-statement .signatory-details { display: block; color: #5f6b7a; font-size: .875rem; }
+.coalition-statement .identification { color: #5f6b7a; font-size: .875rem; font-style: italic; }
+.coalition-statement .statement-footer { margin-top: 1.5rem; padding-top: .75rem;
+  border-top: 1px solid #d8dee6; color: #5f6b7a; font-size: .85rem; }
+.coalition-statement .statement-footer p { margin: 0 0 .35rem; }
+.coalition-statement .integrity { overflow-wrap: anywhere; }
+.coalition-statement .integrity code { font-size: .8rem; }
+"""
 
-    The host page's styles apply; the title is an <h2> so it sits under the page's <h1>.
+
+def to_fragment(doc: EditionDocument) -> str:
+    """An embeddable fragment: one <section class="coalition-statement">, with its own style.
+
+    No script and no request: the <style> inside it is scoped to the section, so pasted
+    into a host page it keeps its look without touching the page's; framed, it is styled
+    too. The title is an <h2> so it sits under the host page's <h1>.
     """
     inner = article_html(doc, title_tag="h2", heading_tag="h3", subheading_tag="h4")
     return (
         f'<section class="coalition-statement" lang="{_e(html_lang(doc.language))}">\n'
-        f"{inner}\n</section>\n"
+        f"<style>{_EMBED_STYLE}</style>\n{inner}\n</section>\n"
     )
+
+
+# The frame's one script: it tells the host page how tall the statement is, whenever that
+# changes, so an optional listener on the host page can size the <iframe> to fit. It sends
+# nothing but a number and reads nothing of the host's. The CSP allows this script alone.
+FRAME_SCRIPT = """
+(function () {
+  "use strict";
+  var sent = 0;
+  function send() {
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height > 0 && height !== sent) {
+      sent = height;
+      parent.postMessage({type: "coalition-embed-height", height: height}, "*");
+    }
+  }
+  if (window.ResizeObserver) { new ResizeObserver(send).observe(document.body); }
+  window.addEventListener("resize", send);
+  window.addEventListener("load", send);
+  send();
+})();
+"""
+FRAME_SCRIPT_CSP = (
+    "'sha256-" + base64.b64encode(hashlib.sha256(FRAME_SCRIPT.encode()).digest()).decode() + "'"
+)
+FRAME_MESSAGE = "coalition-embed-height"
+
+
+def to_frame(doc: EditionDocument) -> str:
+    """The fragment as a page of its own for an <iframe>: links open outside the frame."""
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{_e(html_lang(doc.language))}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(display_title(doc))}</title>\n"
+        '<base target="_blank">\n'
+        "<style>html, body { margin: 0; padding: 0; background: #fff; } "
+        "body { display: flow-root; }</style>\n</head>\n<body>\n"
+        f"{to_fragment(doc)}<script>{FRAME_SCRIPT}</script>\n</body>\n</html>\n"
+    )
+
+
+def embed_snippets(frame_url: str, page_url: str, title: str) -> tuple[str, str]:
+    """What a partner pastes: an <iframe> with its optional height listener, and a plain link.
+
+    The listener accepts only messages from the frame's own origin and only sizes the
+    frame that sent them; without it the frame keeps a fixed height and scrolls.
+    """
+    parts = urlsplit(frame_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    frame = (
+        f'<iframe src="{_e(frame_url)}" title="{_e(title)}" data-coalition-embed '
+        'style="display:block;width:100%;height:40rem;border:0" loading="lazy"></iframe>\n'
+        "<script>/* Optional: lets the frame take the statement's height. */\n"
+        'addEventListener("message", function (event) {\n'
+        f"  if (event.origin !== {json.dumps(origin)} || !event.data\n"
+        f"      || event.data.type !== {json.dumps(FRAME_MESSAGE)}) return;\n"
+        '  document.querySelectorAll("iframe[data-coalition-embed]").forEach(function (f) {\n'
+        '    if (f.contentWindow === event.source) f.style.height = event.data.height + "px";\n'
+        "  });\n"
+        "});\n</script>"
+    )
+    link = f'<a href="{_e(page_url)}">{_e(title)}</a>'
+    return frame, link
 
 
 # --- CSV -------------------------------------------------------------------------------

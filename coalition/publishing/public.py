@@ -22,6 +22,7 @@ from coalition.domain.errors import NotFound
 from coalition.models import Edition, Statement
 from coalition.publishing import files, services
 from coalition.publishing.responses import (
+    FRAME_CSP,
     LATEST,
     NO_STORE,
     PERMANENT,
@@ -90,6 +91,12 @@ def _page(
     document = language.document(edition, translated)
     context: dict[str, Any] = edition_page_context(document)
     canonical = services.permalink(statement, edition.number)
+    page_url = services.public_url(statement)
+    embed_frame, embed_link = exports.embed_snippets(
+        f"{page_url}/frame{language.query(translated)}",
+        f"{page_url}{language.query(translated)}",
+        document.title,
+    )
     return render_template(
         "publishing/public.html",
         statement=statement,
@@ -99,6 +106,8 @@ def _page(
         banner=banner,
         noindex=noindex,
         lead_view=False,
+        embed_frame=embed_frame,
+        embed_link=embed_link,
         links=language.with_language(links, translated),
         public_url=services.public_url(statement),
         canonical=canonical + language.query(translated),
@@ -177,6 +186,27 @@ def edition_embed(slug: str, number: int) -> Response:
     """One edition as an embeddable HTML fragment; anyone."""
     _, edition, _ = _visible(slug, number)
     return export_response(edition, "embed", cache_control=PERMANENT)
+
+
+@bp.get("/s/<slug>/frame", defaults={"number": None})
+@public
+@embeddable
+def embed_frame(slug: str, number: int | None) -> Response:
+    """The newest edition as a page for an <iframe> that can size itself; anyone."""
+    statement, edition, visible = _visible(slug, number)
+    document = language.document(edition, language.requested(edition))
+    response = _html(
+        exports.to_frame(document),
+        cache_control=LATEST if number is None else PERMANENT,
+        etag=f"frame-{edition.id}-{visible[-1].id}-{document.language}",
+    )
+    response.headers["Content-Security-Policy"] = FRAME_CSP
+    return response
+
+
+bp.add_url_rule(
+    "/s/<slug>/editions/<int:number>/frame", endpoint="edition_frame", view_func=embed_frame
+)
 
 
 @bp.get("/s/<slug>/signatories.csv")

@@ -28,6 +28,16 @@ EXPORT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
+# The embeddable fragment: its own scoped <style>, nothing else, in any site's frame.
+EMBED_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors *"
+)
+# The frame page: the same, plus the one script that reports its height to the host page.
+FRAME_CSP = (
+    f"default-src 'none'; style-src 'unsafe-inline'; script-src {exports.FRAME_SCRIPT_CSP}; "
+    "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
 
 
 def download(
@@ -47,6 +57,8 @@ def download(
     response.headers["Cache-Control"] = cache_control
     if fmt == "html":
         response.headers["Content-Security-Policy"] = EXPORT_CSP
+    elif fmt == "embed":
+        response.headers["Content-Security-Policy"] = EMBED_CSP
     if etag is not None:
         response.set_etag(etag)
         response.make_conditional(request)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
+import re
 import zipfile
 from dataclasses import replace
 
-from coalition.domain import documents
+from coalition.domain import documents, exports
 from coalition.domain.exports import (
     EditionDocument,
     Signatory,
@@ -100,3 +103,35 @@ def test_press_kit_csv_is_the_public_csv_byte_for_byte() -> None:
                                            Signatory("Libereco – Partnership", country="DE")))
     archive = zipfile.ZipFile(io.BytesIO(press_kit_zip(doc, "assemblies", b"%PDF", b"PK")))
     assert archive.read("assemblies-signatories.csv") == signatories_csv(doc).encode("utf-8")
+
+
+# --- 1. the embed: its own style, and a frame that tells the host page its height --------
+
+
+def test_fragment_carries_its_own_scoped_style_and_no_script() -> None:
+    output = to_fragment(make_doc())
+    fragment = Elements(output)
+    assert fragment.roots == ["section"]
+    assert not fragment.names & {"html", "head", "body", "script", "link", "meta", "img"}
+    styles = re.findall(r"<style>(.*?)</style>", output, re.S)
+    assert len(styles) == 1
+    css = styles[0]
+    assert "@import" not in css and "url(" not in css  # no request of any kind
+    # Pasted into a host page, it styles only itself.
+    selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", css) for s in rule.split(",")]
+    assert selectors
+    assert all(s.startswith((".coalition-statement", "@media")) for s in selectors), selectors
+
+
+def test_frame_is_a_document_that_tells_its_host_its_height() -> None:
+    output = exports.to_frame(make_doc())
+    assert output.startswith("<!doctype html>")
+    page = Elements(output)
+    assert ("base", {"target": "_blank"}) in page.tags  # links leave the frame
+    assert not page.names & {"link", "iframe", "img"} and "src=" not in output
+    assert to_fragment(make_doc()) in output
+    found = re.search(r"<script>(.*?)</script>", output, re.S)
+    assert found is not None and found.group(1) == exports.FRAME_SCRIPT
+    assert "parent.postMessage" in exports.FRAME_SCRIPT
+    digest = base64.b64encode(hashlib.sha256(exports.FRAME_SCRIPT.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" == exports.FRAME_SCRIPT_CSP

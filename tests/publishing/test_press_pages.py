@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from html.parser import HTMLParser
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from coalition.domain import exports
 from coalition.extensions import db
 from coalition.publishing import services
 from tests.publishing.conftest import make_world
@@ -85,3 +88,45 @@ def test_verify_this_text_is_in_french(app: Flask, client: FlaskClient) -> None:
         slug = world.statement.slug
     parts = sections(client.get(f"/s/{slug}").get_data(as_text=True))
     assert " ".join("".join(parts.summary).split()) == "Vérifier ce texte"
+
+
+# --- 1. the embed ------------------------------------------------------------------------
+
+
+def test_embed_fragment_may_use_its_own_style_in_a_frame(
+    client: FlaskClient, published: dict
+) -> None:
+    response = client.get(f"/s/{published['slug']}/embed")
+    policy = response.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "frame-ancestors *" in policy
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert "<style>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/frame", "/editions/1/frame"])
+def test_frame_page_runs_only_its_own_script(
+    client: FlaskClient, published: dict, path: str
+) -> None:
+    response = client.get(f"/s/{published['slug']}{path}")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    policy = response.headers["Content-Security-Policy"]
+    assert f"script-src {exports.FRAME_SCRIPT_CSP}" in policy
+    assert "default-src 'none'" in policy and "frame-ancestors *" in policy
+    assert "X-Frame-Options" not in response.headers
+    page = response.get_data(as_text=True)
+    assert page.startswith("<!doctype html>") and exports.FRAME_SCRIPT in page
+    assert "The Amnesty Network" in page
+    assert client.get("/s/no-such-statement/frame").status_code == 404
+
+
+def test_public_page_offers_a_self_sizing_frame_and_a_plain_link(
+    client: FlaskClient, published: dict
+) -> None:
+    slug = published["slug"]
+    page = html.unescape(client.get(f"/s/{slug}").get_data(as_text=True))
+    frame = re.search(r'<iframe src="([^"]+)"[^>]*data-coalition-embed', page)
+    assert frame is not None and frame.group(1).endswith(f"/s/{slug}/frame")
+    origin = re.match(r"https?://[^/]+", frame.group(1))
+    assert origin is not None
+    assert f'event.origin !== "{origin.group(0)}"' in page  # the listener trusts the frame only
+    assert re.search(rf'<a href="https?://[^"]+/s/{slug}">Withdraw the Public', page)

@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from coalition import create_app
+from coalition.domain import exports
 from coalition.extensions import db
 from coalition.models import User
 from tests import factories
@@ -114,9 +115,24 @@ def test_only_the_embeddable_fragment_may_be_framed(app: Flask, world: World, pa
     assert "X-Frame-Options" not in response.headers
     policy = csp(response)
     assert policy["frame-ancestors"] == ["*"]
-    assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy.get("script-src", policy["default-src"]) == ["'none'"]  # no script at all
     body = response.get_data(as_text=True)
     assert "<script" not in body.lower() and "<html" not in body.lower()
+
+
+@pytest.mark.parametrize("path", ["/s/{slug}/frame", "/s/{slug}/editions/1/frame"])
+def test_the_embed_frame_runs_its_own_script_only(app: Flask, world: World, path: str):
+    """The frame page may be framed and runs one script: the height report, by its hash."""
+    response = app.test_client().get(path.format(slug=world.slug))
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers
+    policy = csp(response)
+    assert policy["frame-ancestors"] == ["*"]
+    assert policy["script-src"] == [exports.FRAME_SCRIPT_CSP]
+    assert policy["default-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    parser = _Scripts()
+    parser.feed(response.get_data(as_text=True))
+    assert parser.inline == [f"<script>{exports.FRAME_SCRIPT.strip()[:40]}</script>"]
 
 
 def _cookie(response: TestResponse, name: str = "session") -> str:

@@ -105,6 +105,8 @@ class ExecutableMarkup(HTMLParser):
             "", "http", "https",
         ) and values.get("rel", "").lower() not in ("import", "preload", "modulepreload"):
             pass  # the page's own stylesheet, icon and alternates, or a feed's links
+        elif tag == "base" and set(values) == {"target"}:
+            pass  # <base target="_blank"> (the embed frame) changes no address
         elif tag in _DANGEROUS_TAGS:
             self.found.append(f"<{tag}>")
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
