@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.accounts.views import bp as accounts_bp
     from coalition.api import bp as api_bp
     from coalition.drafting.views import bp as drafting_bp
+    from coalition.followup import views as followup_views
     from coalition.invitations.views import bp as invitations_bp
     from coalition.mail import sender as mail_sender
     from coalition.publishing.views import bp as publishing_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(signing_bp)
     app.register_blueprint(translations_bp)
+    followup_views.init_app(app)
     mail_sender.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)

@@ -107,6 +107,19 @@ def publish_due_command() -> None:
     click.echo(f"{len(lifted)} embargo(es) lifted.")
 
 
+@click.command("digest")
+@with_appcontext
+def digest_command() -> None:
+    """Queue the daily digest for every lead user who turned it on (run it daily from cron)."""
+    from coalition.followup.digest import send_digests
+    from coalition.mail.sender import send_due
+
+    sent, quiet = send_digests()
+    db.session.commit()
+    click.echo(f"Queued {sent} digest(s); {quiet} user(s) had nothing new.")
+    click.echo(send_due())
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
@@ -150,6 +163,7 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(remind_command)
     app.cli.add_command(publish_due_command)
+    app.cli.add_command(digest_command)
     from coalition.signing.commands import close_due_command, resort_command
 
     app.cli.add_command(close_due_command)

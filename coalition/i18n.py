@@ -79,6 +79,7 @@ DOMAIN_WORDS = (
     lazy_gettext("Comments"),
     lazy_gettext("Signatories"),
     lazy_gettext("Publish"),
+    lazy_gettext("After publication"),
     lazy_gettext("Activity"),
     lazy_gettext("Settings"),
     # coalition/domain/invitations.py RESPONSE_LABELS and invitations/views.py FILTER_LABELS

@@ -55,7 +55,7 @@ MUTABLE: dict[type[Any], frozenset[str]] = {
     models.OutboxAttachment: frozenset(),
     models.StatementUpdate: frozenset(),
     models.LetterResponse: frozenset({"public"}),
-    models.UpdateOptOut: frozenset(),
+    models.UpdateOptOut: frozenset({"created_at"}),  # unsubscribed again after re-signing
 }
 
 NEVER_DELETED: tuple[type[Any], ...] = (

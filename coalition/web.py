@@ -133,6 +133,7 @@ STATEMENT_TABS = [
     ("invitations.comments", "Comments"),
     ("signing.signatories", "Signatories"),
     ("publishing.publish", "Publish"),
+    ("followup.index", "After publication"),
     ("drafting.activity", "Activity"),
     ("drafting.settings", "Settings"),
 ]

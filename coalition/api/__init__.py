@@ -40,6 +40,7 @@ def _authenticate() -> Response | tuple[Response, int] | None:
 # Routes register on import.
 from coalition.api import (  # noqa: E402
     drafting,  # noqa: F401
+    followup,  # noqa: F401
     invitations,  # noqa: F401
     openapi,  # noqa: F401
     publishing,  # noqa: F401

@@ -33,6 +33,8 @@ class SignatureIn(Schema):
     # The display name per translation language, e.g. {"ru": "...", "be": "..."}; left out,
     # the previous signature's name forms are kept (docs/translations.md).
     names: dict[str, str] | None = None
+    # "Keep me informed" (docs/api.md): the statement's updates are mailed to the signer.
+    wants_updates: bool | None = None
 
 
 def signature_json(signature: Signature) -> dict[str, Any]:
@@ -78,6 +80,7 @@ def put_signature(token: str) -> tuple[Response, int]:
             affiliation=data.affiliation,
             signer_role=data.signer_role,
             names=dict(data.names) if data.names is not None else None,
+            wants_updates=data.wants_updates,
         ),
         token=token,
     )

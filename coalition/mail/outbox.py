@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, render_template
@@ -14,12 +16,13 @@ from sqlalchemy import insert
 
 from coalition.extensions import db
 from coalition.i18n import mail_language
-from coalition.models import Invitation, OutboxMessage, Statement, utcnow
+from coalition.models import Invitation, OutboxAttachment, OutboxMessage, Statement, utcnow
 
 log = logging.getLogger(__name__)
 
 # Built once: one Core INSERT on the session's connection (see audit.py for why).
 _INSERT = insert(OutboxMessage).returning(OutboxMessage.id)
+_INSERT_ATTACHMENT = insert(OutboxAttachment)
 # Kinds with no HTML template, found once per process: a miss searches every template
 # folder and raises, on every message (the receipt of every signature).
 _TEXT_ONLY: set[str] = set()
@@ -38,6 +41,15 @@ def _render_html(kind: str, context: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message; stored with the outbox row so every try sends it."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Message:
     """A rendered mail, ready to be written to the outbox."""
 
@@ -49,6 +61,9 @@ class Message:
     statement_id: int | None
     invitation_id: int | None
     organisation_id: int | None
+    # One-click unsubscribe (RFC 8058): sent as List-Unsubscribe and List-Unsubscribe-Post.
+    unsubscribe_url: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 def compose(
@@ -60,6 +75,8 @@ def compose(
     statement: Statement | None = None,
     invitation: Invitation | None = None,
     organisation_id: int | None = None,
+    unsubscribe_url: str = "",
+    attachments: Sequence[Attachment] = (),
 ) -> Message:
     """Render templates/mail/<kind>.txt (and .html when present); nothing is written.
 
@@ -84,6 +101,8 @@ def compose(
         statement_id=statement.id if statement is not None else None,
         invitation_id=invitation.id if invitation is not None else None,
         organisation_id=organisation_id,
+        unsubscribe_url=unsubscribe_url,
+        attachments=tuple(attachments),
     )
 
 
@@ -111,8 +130,19 @@ def write(message: Message, *, not_before: dt.datetime | None = None) -> int:
             "sent_at": None,
             "failed_at": None,
             "last_error": "",
+            "unsubscribe_url": message.unsubscribe_url,
         },
     ).scalar_one()
+    for attachment in message.attachments:
+        db.session.connection().execute(
+            _INSERT_ATTACHMENT,
+            {
+                "message_id": message_id,
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "content": attachment.content,
+            },
+        )
     from coalition.mail.sender import remember
 
     remember(message_id)
@@ -129,10 +159,30 @@ def queue(
     invitation: Invitation | None = None,
     organisation_id: int | None = None,
     not_before: dt.datetime | None = None,
+    unsubscribe_url: str = "",
+    attachments: Sequence[Attachment] = (),
 ) -> int:
     """Render a mail and write it to the outbox (compose, then write); its id."""
     message = compose(
         kind, to=to, subject=subject, context=context, statement=statement,
         invitation=invitation, organisation_id=organisation_id,
+        unsubscribe_url=unsubscribe_url, attachments=attachments,
     )
     return write(message, not_before=not_before)
+
+
+def dress(email: EmailMessage, message: OutboxMessage) -> EmailMessage:
+    """Add what a row carries beyond its text: the one-click unsubscribe headers and the
+    stored attachments. Every sender builds its mail through this."""
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.content,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    return email

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from coalition.domain.invitations import backoff
 from coalition.extensions import db
+from coalition.mail import outbox
 from coalition.models import OutboxMessage, utcnow
 
 log = logging.getLogger("coalition.mail")
@@ -56,7 +57,7 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
-    return email
+    return outbox.dress(email, message)
 
 
 def _connect() -> smtplib.SMTP:

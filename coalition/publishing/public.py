@@ -142,7 +142,9 @@ def public_statement(slug: str, number: int | None) -> Response:
     body = _page(statement, edition, visible, links=_public_links(statement, number))
     # The page changes only when a newer edition becomes public.
     translated = language.requested(edition)
-    etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}" + (
+    # updated_at moves with what is shown under the statement too (updates, a response).
+    changed = f"{statement.updated_at.timestamp():.6f}"
+    etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}-{changed}" + (
         f"-{translated.language}" if translated is not None else ""
     )
     return _html(body, cache_control="public, max-age=60", etag=etag)

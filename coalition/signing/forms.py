@@ -110,6 +110,10 @@ class SignerFields(FlaskForm):
             "“Bialiatski Ales” for “Ales Bialiatski”."
         ),
     )
+    wants_updates = BooleanField(
+        _l("Keep me informed: e-mail me the updates on this statement"),
+        description=_l("Optional. Each e-mail has a link to stop them in one click."),
+    )
 
     # Translation languages with a name field (see with_names); none by default.
     name_languages: tuple[str, ...] = ()
@@ -151,6 +155,7 @@ class SignerFields(FlaskForm):
             board_approved_on=self.board_approved_on.data or "",
             sort_as=_text(self.sort_as.data),
             names=self.names(),
+            wants_updates=bool(self.wants_updates.data),
         )
 
 

@@ -96,6 +96,9 @@ class SignatureInput:
     # The display name per translation language ({"ru": "..."}); None keeps the previous
     # signature's forms (docs/translations.md).
     names: dict[str, object] | None = None
+    # "Keep me informed": the statement's updates are mailed to the signer (off by default;
+    # None keeps the previous signature's choice).
+    wants_updates: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class CleanSignature:
     website: str
     logo: bytes | None
     logo_type: str | None
+    wants_updates: bool = False
 
 
 # --- input -------------------------------------------------------------------------------
@@ -262,6 +266,11 @@ def clean_input(data: SignatureInput, previous: Previous = None) -> CleanSignatu
         website=str(values["website"]),
         logo=logo,
         logo_type=logo_type,
+        wants_updates=(
+            data.wants_updates
+            if data.wants_updates is not None
+            else bool(getattr(previous, "wants_updates", False))
+        ),
     )
 
 
@@ -373,7 +382,7 @@ _BASIS_COLUMNS = (
     Signature.id, Signature.status, Signature.kind, Signature.affiliation, Signature.country,
     Signature.signer_name, Signature.signer_role, Signature.signer_email,
     Signature.board_approved_on, Signature.sort_as, Signature.website, Signature.logo,
-    Signature.logo_type,
+    Signature.logo_type, Signature.wants_updates,
 )
 # The live signature, else the most recent row: what a change keeps.
 _BASIS_ID_OF = (
@@ -493,6 +502,7 @@ def _row_values(
         "website": clean.website,
         "logo": clean.logo,
         "logo_type": clean.logo_type,
+        "wants_updates": clean.wants_updates,
         "revision_number": revision.number,
         "revision_sha256": revision.sha256,
         "created_at": utcnow(),

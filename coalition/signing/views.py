@@ -111,6 +111,7 @@ def _fill(form: forms.SignForm, invitation: Invitation, basis: Signature | None)
     form.country.data = basis.country
     form.board_approved_on.data = basis.board_approved_on
     form.sort_as.data = basis.sort_as or ""
+    form.wants_updates.data = basis.wants_updates
     form.fill_names(translations.names_of({basis.id}).get(basis.id, {}))
 
 

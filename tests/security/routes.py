@@ -54,6 +54,7 @@ PARAMS: dict[str, str] = {
     "filename": "=css/app.css",
     "language": "=fr",  # a translation of the statement
     "lang": "=fr",
+    "response_id": "response_id",
 }
 
 ROUTES: dict[str, Case] = {
@@ -147,6 +148,16 @@ ROUTES: dict[str, Case] = {
     ),
     "publishing.preview_source_text": Case(PUBLIC, token="preview_token", token_checked=True),
     "publishing.feed": Case(PUBLIC),
+    # after publication: delivery, the response, updates, digest, unsubscribing
+    "followup.index": Case(LEAD),
+    "followup.deliver": Case(LEAD),
+    "followup.log_response": Case(LEAD),
+    "followup.show_response": Case(LEAD),
+    "followup.response_file": Case(LEAD),
+    "followup.public_response_file": Case(PUBLIC, slug_hidden=True),
+    "followup.post_update": Case(LEAD),
+    "followup.digest_setting": Case(LEAD),
+    "followup.unsubscribe": Case(PUBLIC, token="unsubscribe_token", token_checked=True),
     # translations
     "translations.index": Case(LEAD),
     "translations.add": Case(LEAD),
@@ -168,6 +179,13 @@ ROUTES: dict[str, Case] = {
     "api.list_signatories": Case(API),
     "api.publish": Case(API),
     "api.list_translations": Case(API),
+    "api.list_deliveries": Case(API),
+    "api.deliver": Case(API),
+    "api.list_responses": Case(API),
+    "api.log_response": Case(API),
+    "api.show_response": Case(API),
+    "api.list_updates": Case(API),
+    "api.post_update": Case(API),
     "api.get_translation": Case(API),
     "api.read_invitation": Case(PARTNER),
     "api.create_comment": Case(PARTNER),

@@ -20,8 +20,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from coalition.accounts import services as accounts
+from coalition.domain.followup import check_response_file
 from coalition.drafting import services as drafting
 from coalition.extensions import db
+from coalition.followup import delivery as followup
+from coalition.followup import updates
 from coalition.invitations import services as invitations
 from coalition.models import OutboxMessage, Signature, Statement, utcnow
 from coalition.publishing import services as publishing
@@ -81,6 +84,8 @@ class World:
     other_bearer: str
     spare_token_id: int
     revoked_invitation_id: int = 0
+    response_id: int = 0  # a response to the published statement, shown, with a file
+    unsubscribe_token: str = ""  # the partner contact's link out of the statement's updates
     # Contacts: never in a public page, a public export or anything a partner sees.
     contacts: list[str] = field(default_factory=list)
     # Words of this statement: never shown to the rival's partner or to strangers.
@@ -215,6 +220,12 @@ def build_world(
     rival = factories.statement(other, title=RIVAL_TITLE, body="Rival body text.", state="open")
     _, other_token = factories.invite(other, rival, organisation="Rival Partner")
 
+    response = followup.log_response(
+        owner, statement, text="Thank you for your letter.", received_on=utcnow().date(),
+        public=True, file=check_response_file("reply.png", png_bytes()),
+    )
+    db.session.commit()
+
     bearer = factories.token(owner)
     spare, _ = accounts.create_api_token(owner, "spare")
     other_bearer = factories.token(other)
@@ -251,6 +262,8 @@ def build_world(
         other_bearer=other_bearer,
         spare_token_id=spare.id,
         revoked_invitation_id=revoked.id,
+        response_id=response.id,
+        unsubscribe_token=updates.update_token(statement.id, "invited.partner@contacts.example"),
         contacts=[
             "invited.partner@contacts.example",
             "hidden.signer@contacts.example",
