@@ -101,6 +101,13 @@ def form_data(endpoint: str, world: World) -> dict[str, str]:
         "translations.partner_edit": {"base_revision": "1", "source_revision": "2",
                                       "title": "Titre forgé", "body": "Texte forgé.",
                                       "note": ""},
+        "followup.deliver": {"recipients": "forged.minister@forged.example", "message": "",
+                             "deliver": "1"},
+        "followup.log_response": {"received_on": "2026-11-22", "text": "Forged response",
+                                  "public": "y"},
+        "followup.show_response": {"public": ""},
+        "followup.post_update": {"title": "Forged update", "body": "Forged news."},
+        "followup.digest_setting": {"wants_digest": "y"},
     }
     return forms[endpoint]
 
@@ -121,5 +128,11 @@ FORM_ENDPOINTS = frozenset(
         "publishing.publish", "publishing.create_preview_link",
         "publishing.revoke_preview_link", "translations.add", "translations.translator",
         "translations.edit", "translations.partner_edit",
+        "followup.deliver", "followup.log_response", "followup.show_response",
+        "followup.post_update", "followup.digest_setting",
     }
 )
+
+# Posted by mail clients on their own (RFC 8058 one-click unsubscribe), so no CSRF token can
+# be asked for; its path token is the key, and the worst it does is stop the mail it came with.
+CSRF_EXEMPT = frozenset({"followup.unsubscribe"})
