@@ -22,6 +22,7 @@ from coalition.domain.followup import (
     ResponseFile,
     parse_recipients,
 )
+from coalition.domain.limits import blank, clean_text
 from coalition.extensions import db
 from coalition.mail import outbox
 from coalition.models import Delivery, Edition, LetterResponse, Statement, User, utcnow
@@ -57,7 +58,7 @@ def saved_recipients(statement: Statement) -> list[str]:
 
 
 def _message(text: str | None) -> str:
-    cleaned = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    cleaned = clean_text("message", text or "")
     if len(cleaned) > MESSAGE_MAX:
         raise ValidationError(
             f"message is too long ({len(cleaned)} characters, at most {MESSAGE_MAX}).",
@@ -261,7 +262,9 @@ def log_response(
             "The statement is not published: there is nothing to respond to yet.",
             fields={"state": "not published"},
         )
-    body = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    body = clean_text("text", text or "")
+    if blank(body):
+        body = ""
     if not body and file is None:
         raise ValidationError(
             "Give the response's text, a file, or both.", fields={"text": "is required"}

@@ -79,6 +79,22 @@ def test_post_an_update_through_the_api(app: Flask, client: FlaskClient) -> None
     assert client.get(url, headers=headers).get_json()["updates"][0]["title"] == "Delivered"
     assert client.post(url, headers=headers, json={"title": "", "body": "x"}).status_code == 422
     assert client.post(url, headers=headers, json={"title": "x"}).status_code == 422
+    # Text is never silently altered: a control character is refused, naming the field.
+    refused = client.post(url, headers=headers, json={"title": "x", "body": "a\u202eb"})
+    assert refused.status_code == 422 and "body" in refused.get_json()["fields"]
+
+
+def test_control_characters_are_refused_in_the_response_and_the_message(
+    app: Flask, client: FlaskClient
+) -> None:
+    statement_id, headers, today = _setup(app)
+    base = f"/api/v1/statements/{statement_id}"
+    response = client.post(f"{base}/responses", headers=headers,
+                           json={"received_on": today, "text": "ok\u0000"})
+    assert response.status_code == 422 and "text" in response.get_json()["fields"]
+    delivery = client.post(f"{base}/deliveries", headers=headers, json={
+        "recipients": ["jane.doe@gov.example"], "message": "hi\u202d", "preview": True})
+    assert delivery.status_code == 422 and "message" in delivery.get_json()["fields"]
 
 
 def test_the_openapi_document_describes_the_new_routes(client: FlaskClient) -> None:
