@@ -42,7 +42,7 @@ from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Revision, Signature, Statement
 from coalition.outcomes import apply_errors, change
 from coalition.security import partner, public
-from coalition.signing import forms, listing, open_signon, reconfirm, services
+from coalition.signing import forms, late, listing, open_signon, reconfirm, services
 from coalition.signing.services import SigningClosed
 from coalition.translations import services as translations
 
@@ -58,7 +58,7 @@ FILTERS = {
     "endorsed": _l("As it will be published"),
     "outstanding": _l("Outstanding"),
     "withdrawn": _l("Withdrawn"),
-    "pending": _l("Open sign-on requests"),
+    "pending": _l("Requests to sign"),
     "history": _l("Every change"),
 }
 
@@ -129,6 +129,7 @@ def signing_panel(
     token = token or (request.view_args or {}).get("token")
     signature = services.live_signature(invitation)
     latest = signature or services.latest_signature(invitation)
+    typed = form is not None and request.method == "POST"  # the partner's own words, kept
     if form is None:
         # Never bound to the request: the page around it may be handling another form.
         form = forms.sign_form(statement, formdata=None)
@@ -158,6 +159,9 @@ def signing_panel(
         "open": services.signing_open(statement),
         "closed_reason": services.closed_reason(statement),
         "embargo_until": services.embargo_until(statement),
+        "late": late.state(invitation, statement),
+        "typed": typed,
+        "lead_organisation": statement.organisation.name,
         "covers": covers,
         "redline": redline,
         "form": form,
@@ -215,6 +219,13 @@ def sign(token: str) -> str | Response | tuple[str, int]:
             return redirect(_partner_home(token))
     else:
         status = 422
+    return _sign_page(invitation, token, form, status)
+
+
+def _sign_page(
+    invitation: Invitation, token: str, form: forms.SignForm, status: int
+) -> tuple[str, int]:
+    """The sign page with `form` as typed: refused, or too late (then offered as a request)."""
     statement = invitation.statement
     revision = drafting.latest_revision(statement)
     return render_template(
@@ -226,6 +237,35 @@ def sign(token: str) -> str | Response | tuple[str, int]:
         panel=signing_panel(invitation, token, form),
         home=_partner_home(token),
     ), status
+
+
+@bp.route("/i/<token>/sign/late", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN"])
+@partner
+def late_request(token: str) -> Response | tuple[str, int]:
+    """Send the typed details as a late signature request once signing has closed (partner)."""
+    invitation = _invitation(token)
+    form = forms.sign_form(invitation.statement)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            late.request(invitation, form.input())
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "Your late signature request is sent to %(organisation)s. They decide "
+                    "whether to add you to the list; you get a receipt by e-mail if they do.",
+                    organisation=invitation.statement.organisation.name,
+                ),
+                "success",
+            )
+            return redirect(_partner_home(token))
+    return _sign_page(invitation, token, form, status)
 
 
 @bp.route("/i/<token>/sign/withdraw", methods=["POST"])
@@ -485,7 +525,9 @@ def decide(statement_id: int, signature_id: int, decision: str) -> Response:
     signature = _signature(statement, signature_id)
     form = forms.ActionForm()
     if form.validate_on_submit():
-        action = open_signon.approve if decision == "approve" else open_signon.reject
+        # A late request comes through an invitation; an open sign-on request without one.
+        service = late if signature.invitation_id is not None else open_signon
+        action = service.approve if decision == "approve" else service.reject
         with change() as outcome:
             action(current_user._get_current_object(), signature)
         if outcome.ok:

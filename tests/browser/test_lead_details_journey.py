@@ -3,9 +3,13 @@ the others, and reads well on a phone."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
+from coalition.extensions import db
+from coalition.models import Statement
 from tests.browser import scenario
 from tests.browser.pages import Journey, log_in, tab
 
@@ -52,3 +56,44 @@ def test_lead_details_journey(journey: Journey) -> None:
     expect(box).to_be_focused()
     expect(box).to_be_in_viewport()
     journey.check(partner, "phone-comment-field", full_page=False)
+
+    # A partner fills in the sign form; the deadline passes before it presses the button.
+    scenario.invite(live, setup, "Late Collective", "office@late.example.org")
+    (mail,) = live.mails(to="office@late.example.org", kind="invitation")
+    late = journey.page(phone=True)
+    late.goto(live.link_in(mail))
+    late.get_by_role("link", name="Go to the sign form").click()
+    late.get_by_label("Signer's name").fill("Lena Late")
+    late.get_by_label("Signer's e-mail address").fill("lena@late.example.org")
+    with live.app.app_context():
+        statement = db.session.get(Statement, setup.statement_id)
+        assert statement is not None
+        statement.sign_deadline = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        db.session.commit()
+    late.get_by_role("button", name="Sign the statement").click()
+    # What was typed is kept, and can go to the lead as a late signature request; the top of
+    # the page says so, the request form is further down.
+    expect(late.get_by_role("alert").filter(has_text="Signing closed before your signature")
+           ).to_be_in_viewport()
+    late.get_by_role("link", name="Go to the late signature request").click()
+    expect(late.get_by_text("What you typed is kept below, not sent yet.")).to_be_in_viewport()
+    expect(late.get_by_label("Signer's e-mail address")).to_have_value("lena@late.example.org")
+    journey.check(late, "phone-late-kept")
+    late.get_by_role("button", name="Send as a late signature request").click()
+    journey.flash(late, "Your late signature request is sent to Rights Watch")
+    expect(late.get_by_text("Late request sent")).to_be_visible()
+    expect(late.get_by_text("so they stop reminding you")).to_have_count(0)
+    journey.check(late, "phone-late-sent")
+
+    # The lead sees the request, and approves it: it joins the list.
+    lead = journey.page()
+    log_in(lead, scenario.LEAD_EMAIL)
+    lead.get_by_role("link", name=scenario.TITLE).click()
+    tab(lead, "Signatories")
+    lead.get_by_role("link", name="1 request to sign").click()
+    expect(lead.get_by_text("Late: sent after signing closed")).to_be_visible()
+    journey.check(lead, "late-request")
+    lead.get_by_role("button", name="Approve Late Collective").click()
+    journey.flash(lead, "Late Collective is approved and listed")
+    lead.get_by_role("link", name="Everyone who signed").click()
+    expect(lead.locator(".sig-table strong", has_text="Late Collective")).to_be_visible()

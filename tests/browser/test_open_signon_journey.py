@@ -63,7 +63,7 @@ def test_open_signon_journey(journey: Journey) -> None:
     expect(phone.get_by_role("heading", name="Request confirmed")).to_be_visible()
 
     # The lead reviews the request and approves it; it joins the list.
-    lead.get_by_role("link", name="Open sign-on requests").click()
+    lead.get_by_role("link", name="Requests to sign").click()
     row = lead.locator(".sig-table tbody tr", has_text=ASKING)
     expect(row).to_contain_text("E-mail matches website")
     journey.check(lead, "open-signon-requests")

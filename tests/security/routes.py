@@ -109,6 +109,7 @@ ROUTES: dict[str, Case] = {
     "signing.sign": Case(PARTNER),
     "signing.withdraw": Case(PARTNER),
     "signing.reconfirm_signature": Case(PARTNER),
+    "signing.late_request": Case(PARTNER),
     "signing.partner_logo": Case(PARTNER),
     "signing.open_page": Case(
         PUBLIC, token="open_token", token_checked=True, current_text=True
