@@ -9,9 +9,12 @@ HTML), so Markdown is parsed once, by the sanitiser, for every format.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import io
 import re
+import shutil
+import subprocess  # noqa: S404 - fc-list, to know whether an emoji font is installed
 from typing import Any
 
 import docx
@@ -37,11 +40,12 @@ from coalition.domain.exports import (
     labels_for,
     letter_lines,
     note_lines,
+    running_header,
     signatory_groups,
     signatory_line,
 )
 
-__all__ = ["pdf_html", "to_docx", "to_pdf"]
+__all__ = ["emoji_font", "pdf_html", "to_docx", "to_pdf", "without_emoji"]
 
 
 def _escape(text: str) -> str:
@@ -59,6 +63,10 @@ _PDF_STYLE = """
 @page {
   size: A4;
   margin: 22mm 22mm 24mm 22mm;
+  @top-left { content: %(convened)s; font: 7.5pt %(sans)s; color: #666; vertical-align: bottom;
+    padding-bottom: 4mm; }
+  @top-right { content: %(kind)s; font: 7.5pt %(sans)s; color: #666; vertical-align: bottom;
+    padding-bottom: 4mm; }
   @bottom-center { content: %(page)s; font: 7.5pt %(sans)s; color: #666; }
   %(draft_margin)s
 }
@@ -92,7 +100,9 @@ h1, h2, h3, h4, h5, h6 { font-family: %(sans)s; line-height: 1.25; color: #111;
 .statement-body img { max-width: 100%%; }
 .statement-body table { border-collapse: collapse; margin: 0 0 3.5mm; }
 .statement-body td, .statement-body th { border: 0.5pt solid #999; padding: 1mm 2mm; }
-.signatories { margin-top: 8mm; }
+/* A list that fits on a page moves whole to the next page rather than leave its heading
+   and two rows at a page's foot; a longer one starts on a fresh page, never an orphan. */
+.signatories { margin-top: 8mm; break-inside: avoid; }
 .signatories h2 { font-size: 12.5pt; margin: 0 0 3mm; padding-bottom: 1.5mm;
   border-bottom: 0.75pt solid #999; }
 .signatories h3 { font-size: 10.5pt; margin: 4mm 0 2mm; }
@@ -144,7 +154,10 @@ def pdf_html(doc: EditionDocument) -> str:
         )
     if doc.draft:
         watermark = f'<div class="watermark" aria-hidden="true">{_escape(words["draft"])}</div>\n'
+    convened, kind = running_header(doc)
     style = _PDF_STYLE % {
+        "convened": _css_string(convened),
+        "kind": _css_string(kind),
         "page": _css_page_content(words["page"]),
         "sans": _SANS,
         "serif": _SERIF,
@@ -153,7 +166,7 @@ def pdf_html(doc: EditionDocument) -> str:
     lead = doc.lead_organisation.strip()
     meta = f'<meta name="author" content="{_escape(lead)}">\n' if lead else ""
     letter = " letter" if doc.letter is not None else ""
-    return (
+    markup = (
         f'<!doctype html>\n<html lang="{_escape(html_lang(doc.language))}">\n<head>\n'
         f'<meta charset="utf-8">\n<title>{_escape(display_title(doc))}</title>\n{meta}'
         f'<meta name="dcterms.created" content="{doc.date.isoformat()}">\n'
@@ -161,6 +174,43 @@ def pdf_html(doc: EditionDocument) -> str:
         f'<article class="statement{letter}">\n{article_html(doc, plain_list=True)}\n</article>\n'
         "</body>\n</html>\n"
     )
+    # Without an emoji font Pango draws a box for each emoji: leave the glyph out instead.
+    return markup if emoji_font() is not None else without_emoji(markup)
+
+
+# Emoji and what joins them into one picture: variation selector 16, skin tones, tags,
+# regional indicators; a zero-width joiner counts only between two of them (Arabic and
+# Indic scripts use it inside words, and it is kept there).
+_EMOJI = (
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+    "\U000E0020-\U000E007F]\uFE0F?"
+)
+_EMOJI_RUN = re.compile(f"(?:{_EMOJI})(?:\u200D?(?:{_EMOJI})|\uFE0F)*")
+
+
+def without_emoji(text: str) -> str:
+    """``text`` with every emoji sequence left out, and the space before it."""
+    return _EMOJI_RUN.sub("", re.sub(f" +(?={_EMOJI})", "", text))
+
+
+@functools.lru_cache(maxsize=1)
+def emoji_font() -> str | None:
+    """The family of an installed colour-emoji font (fontconfig), or None.
+
+    Read once per process: fonts are installed with the system (fonts-noto-color-emoji on
+    Debian), not while the app runs.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        listing = subprocess.run(  # noqa: S603 - a fixed command, no input of anyone's
+            [fc_list, ":", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families = (family.strip() for line in listing.splitlines() for family in line.split(","))
+    return next((family for family in families if "emoji" in family.lower()), None)
 
 
 def _offline_fetcher() -> Any:

@@ -56,6 +56,7 @@ __all__ = [
     "letter_lines",
     "note_lines",
     "press_kit_zip",
+    "running_header",
     "signatories_csv",
     "signatory_groups",
     "signatory_line",
@@ -146,6 +147,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sha256": "SHA-256 of the text",
         "identification": "Affiliations are given for identification only.",
         "page": "Page {page} of {pages}",
+        "joint_statement": "Joint statement",
+        "joint_letter": "Joint letter",
     },
     "fr": {
         "signatories": "Signataires",
@@ -162,6 +165,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sha256": "SHA-256 du texte",
         "identification": "Les affiliations sont indiquées à titre d’identification seulement.",
         "page": "Page {page} sur {pages}",
+        "joint_statement": "Déclaration commune",
+        "joint_letter": "Lettre commune",
     },
     "ru": {
         "signatories": "Подписавшие",
@@ -178,6 +183,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sha256": "SHA-256 текста",
         "identification": "Место работы указано только для идентификации.",
         "page": "Страница {page} из {pages}",
+        "joint_statement": "Совместное заявление",
+        "joint_letter": "Совместное письмо",
     },
     "be": {
         "signatories": "Падпісанты",
@@ -194,6 +201,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sha256": "SHA-256 тэксту",
         "identification": "Месца працы пазначана толькі для ідэнтыфікацыі.",
         "page": "Старонка {page} з {pages}",
+        "joint_statement": "Сумесная заява",
+        "joint_letter": "Сумесны ліст",
     },
 }
 
@@ -324,6 +333,13 @@ def note_lines(doc: EditionDocument) -> list[str]:
             )
         )
     return lines
+
+
+def running_header(doc: EditionDocument) -> tuple[str, str]:
+    """The page header of the PDF and DOCX: who convened it, and what kind of text it is."""
+    words = labels_for(doc.language)
+    kind = words["joint_letter"] if doc.letter is not None else words["joint_statement"]
+    return " ".join(doc.lead_organisation.split()), kind
 
 
 def letter_lines(letter: Letter) -> list[str]:
