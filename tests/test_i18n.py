@@ -357,4 +357,5 @@ def test_every_mail_subject_follows_the_statement_language(app: Flask) -> None:
                 .order_by(OutboxMessage.id)
             ]
     assert subjects["en"] == ["You signed", "Signature withdrawn"]
-    assert subjects["fr"] == ["Vous avez signé ", "Signature retirée "]
+    # French typography: a narrow no-break space before the colon.
+    assert subjects["fr"] == ["Vous avez signé\u202f", "Signature retirée\u202f"]

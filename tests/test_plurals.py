@@ -81,3 +81,30 @@ def test_one_signatory_is_one_signatory(app: Flask, client: FlaskClient) -> None
     assert "1 signatory." in pages["feed"]
     assert "lists 1 signatory." in pages["publish page"]
     assert "with 1 signatory." in pages["notice mail"]
+
+
+def test_french_typography_in_the_catalogue_and_the_exports() -> None:
+    """Issue 24, point 7: a narrow no-break space (U+202F) before : ; ! ? in French."""
+    from coalition.domain.exports import labels_for
+
+    with (LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        french = read_po(po, locale="fr")
+    plain = [
+        text
+        for message in french
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if re.search(r"[ \u00a0][:;!?]", text)
+    ]
+    assert plain == []
+    words = labels_for("fr")
+    assert words["colon"] == "\u202f:" and "\u202f:" in words["note"]
+
+
+def test_language_names_are_lower_case_in_french_sentences(app: Flask) -> None:
+    """Issue 24, point 7: "Nom en Français" is "Nom en français"."""
+    from coalition.signing.forms import _name_label
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert str(_name_label("fr")) == "Nom en français (facultatif)"
+        assert str(_name_label("ru")) == "Nom en russe (facultatif)"

@@ -478,9 +478,9 @@ def to_docx(doc: EditionDocument) -> bytes:
     if doc.lead_organisation.strip():
         footer_lines.append(words["coordinated_by"].format(name=doc.lead_organisation.strip()))
     if doc.url:
-        footer_lines.append(f"{words['published_at']}: {doc.url}")
+        footer_lines.append(f"{words['published_at']}{words['colon']} {doc.url}")
     if doc.sha256:
-        footer_lines.append(f"{words['sha256']}: {doc.sha256}")
+        footer_lines.append(f"{words['sha256']}{words['colon']} {doc.sha256}")
     for line in footer_lines:
         _small(document.add_paragraph(), line)
 

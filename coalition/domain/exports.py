@@ -138,6 +138,7 @@ LABELS: dict[str, dict[str, str]] = {
         "individuals": "Individuals",
         "draft": "DRAFT",
         "draft_banner": "DRAFT — not for publication",
+        "colon": ":",
         "embargo_banner": "Embargoed until {until} — not for publication",
         "note": "Note: {note}",
         "updated_on": "Updated on {date}: {note}",
@@ -157,8 +158,10 @@ LABELS: dict[str, dict[str, str]] = {
         "draft": "PROJET",
         "draft_banner": "PROJET — ne pas diffuser",
         "embargo_banner": "Sous embargo jusqu’au {until} — ne pas publier",
-        "note": "Note : {note}",
-        "updated_on": "Mis à jour le {date} : {note}",
+        "note": "Note\u202f: {note}",
+        "updated_on": "Mis à jour le {date}\u202f: {note}",
+        # French sets a narrow no-break space before : ; ! ?
+        "colon": "\u202f:",
         "edition": "Édition {number}",
         "coordinated_by": "Coordonné par {name}",
         "published_at": "Publié à l’adresse",
@@ -601,7 +604,9 @@ _MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])")
 
 def _md_escape(text: str) -> str:
     """User text as literal Markdown: no emphasis, links, raw HTML or block markers."""
-    text = " ".join(text.split())
+    # Runs of ASCII white space become one space; no-break spaces are kept (French sets a
+    # narrow one before a colon), which str.split() would have collapsed too.
+    text = re.sub(r"[ \t\n\r\f\v]+", " ", text).strip()
     text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
@@ -652,9 +657,9 @@ def to_markdown(doc: EditionDocument) -> str:
     if doc.lead_organisation.strip():
         footer.append(_md_escape(words["coordinated_by"].format(name=doc.lead_organisation)))
     if doc.url:
-        footer.append(f"{_md_escape(words['published_at'])}: <{_md_url(doc.url)}>")
+        footer.append(f"{_md_escape(words['published_at'])}{words['colon']} <{_md_url(doc.url)}>")
     if doc.sha256:
-        footer.append(f"{_md_escape(words['sha256'])}: `{_md_code(doc.sha256)}`")
+        footer.append(f"{_md_escape(words['sha256'])}{words['colon']} `{_md_code(doc.sha256)}`")
     if footer:
         parts.append("---")
         parts.append("  \n".join(footer))
@@ -777,9 +782,9 @@ def to_text(doc: EditionDocument, width: int | None = None) -> str:
     if doc.lead_organisation.strip():
         footer += _wrap(words["coordinated_by"].format(name=doc.lead_organisation.strip()), width)
     if doc.url:
-        footer += _wrap(f"{words['published_at']}: {doc.url}", width, "", "  ")
+        footer += _wrap(f"{words['published_at']}{words['colon']} {doc.url}", width, "", "  ")
     if doc.sha256:
-        footer += _wrap(f"{words['sha256']}: {doc.sha256}", width, "", "  ")
+        footer += _wrap(f"{words['sha256']}{words['colon']} {doc.sha256}", width, "", "  ")
     if footer:
         sections.append(["-" * min(width, 24), *footer])
     return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
@@ -860,9 +865,9 @@ def article_html(
     if doc.url:
         href = _safe_href(doc.url)
         link = f'<a href="{_e(href)}">{_e(doc.url)}</a>' if href else _e(doc.url)
-        integrity.append(f"{_e(words['published_at'])}: {link}")
+        integrity.append(f"{_e(words['published_at'])}{words['colon']} {link}")
     if doc.sha256:
-        integrity.append(f"{_e(words['sha256'])}: <code>{_e(doc.sha256)}</code>")
+        integrity.append(f"{_e(words['sha256'])}{words['colon']} <code>{_e(doc.sha256)}</code>")
     if integrity:
         footer.append(f'<p class="integrity">{"<br>".join(integrity)}</p>')
     if footer:

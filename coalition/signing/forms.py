@@ -186,7 +186,8 @@ def _name_label(tag: str) -> LazyText:
     # Lazy: the class is cached, the words are said in each request's language.
     return LazyText(
         lambda: gettext(
-            "Name in %(language)s (optional)", language=language_name(tag, current_language())
+            "Name in %(language)s (optional)",
+            language=language_name(tag, current_language(), capitalise=False),
         )
     )
 
@@ -196,7 +197,7 @@ def _name_help(tag: str) -> LazyText:
         lambda: gettext(
             "As it should appear in the %(language)s (%(native)s) list. "
             "Leave empty to use the name above.",
-            language=language_name(tag, current_language()),
+            language=language_name(tag, current_language(), capitalise=False),
             native=native_name(tag),
         )
     )

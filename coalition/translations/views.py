@@ -171,7 +171,8 @@ def add(statement_id: int) -> tuple[str, int] | Response:
         gettext(
             "The %(language)s translation is added. "
             "Write its first text here, or let its translator do it.",
-            language=rules.language_name(translation.language, current_language()),
+            language=rules.language_name(translation.language, current_language(),
+                                          capitalise=False),
         ),
         "success",
     )
@@ -196,7 +197,8 @@ def translator(statement_id: int, language: str) -> Response:
             flash(
                 gettext(
                     "%(language)s: translated by %(label)s.",
-                    language=rules.language_name(translation.language, current_language()),
+                    language=rules.language_name(translation.language, current_language(),
+                                          capitalise=False),
                     label=label,
                 ),
                 "success",
@@ -293,7 +295,8 @@ def _editor(
                     "Saved as revision %(number)s of the %(language)s translation, "
                     "translating source revision %(source)s.",
                     number=revision.number,
-                    language=rules.language_name(translation.language, current_language()),
+                    language=rules.language_name(translation.language, current_language(),
+                                          capitalise=False),
                     source=revision.source_revision,
                 )
                 if revision.source_revision < statement.current_revision:
@@ -404,8 +407,9 @@ def partner_translations(invitation: Invitation) -> list[services.State]:
 
 
 @bp.app_template_global("language_name")
-def _language_name(tag: str, in_language: str = "en") -> str:
-    return rules.language_name(tag, in_language)
+def _language_name(tag: str, in_language: str = "en", capitalise: bool = True) -> str:
+    """A language's name for a label; ``capitalise=False`` inside a sentence ("en russe")."""
+    return rules.language_name(tag, in_language, capitalise=capitalise)
 
 
 @bp.app_template_global("translation_states")

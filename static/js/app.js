@@ -46,11 +46,6 @@
       }
     });
   }
-  // On a phone the statement's tabs scroll sideways: bring the current one into view.
-  var tab = document.querySelector(".tabs [aria-current=page]");
-  if (tab && tab.parentNode.scrollWidth > tab.parentNode.clientWidth) {
-    tab.parentNode.scrollLeft = tab.offsetLeft - tab.parentNode.offsetLeft - 16;
-  }
   // Select the new API token so it can be copied at once.
   var token = document.getElementById("new-token");
   if (token) { token.focus(); token.select(); }

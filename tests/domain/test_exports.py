@@ -166,7 +166,7 @@ def test_exports_use_the_statements_language() -> None:
         assert "3 décembre 2026" in output
         assert "Signataires (6)" in output
         assert "Royaume-Uni" in output  # country codes are named in the language
-        assert "Mis à jour le 20 novembre 2026 : First published." in output
+        assert "Mis à jour le 20 novembre 2026\u202f: First published." in output
 
 
 # --- Markdown --------------------------------------------------------------------------
