@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
 from coalition import audit
@@ -122,8 +122,8 @@ def send_digests(now: dt.datetime | None = None) -> tuple[int, int]:
         outbox.queue(
             KIND,
             to=user.email,
-            subject=lazy_gettext("Coalition daily digest: %(count)s statements",
-                                 count=len(news)),
+            subject=lazy_ngettext("Coalition daily digest: %(num)d statement",
+                                  "Coalition daily digest: %(num)d statements", len(news)),
             context={"user": user, "news": news, "since": since, "unsubscribe_url": link},
             organisation_id=user.organisation_id,
             unsubscribe_url=link,

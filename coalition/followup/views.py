@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -92,9 +92,11 @@ def deliver(statement_id: int) -> Response | tuple[str, int]:
     if not outcome.ok:
         return _page(statement, delivery_form=form, status=outcome.status)
     flash(
-        gettext(
-            "Edition %(number)s is on its way to %(count)s recipient(s).",
-            number=plan.edition.number, count=len(made),
+        ngettext(
+            "Edition %(number)s is on its way to %(num)d recipient.",
+            "Edition %(number)s is on its way to %(num)d recipients.",
+            len(made),
+            number=plan.edition.number,
         ),
         "success",
     )
@@ -199,8 +201,8 @@ def post_update(statement_id: int) -> Response | tuple[str, int]:
     if not outcome.ok:
         return _page(statement, update_form=form, status=outcome.status)
     flash(
-        gettext("The update is posted and sent to %(count)s address(es).",
-                count=update.mailed_count),
+        ngettext("The update is posted and sent to %(num)d address.",
+                 "The update is posted and sent to %(num)d addresses.", update.mailed_count),
         "success",
     )
     return redirect(url_for("followup.index", statement_id=statement.id))

@@ -85,7 +85,7 @@ def test_after_publication(journey: Journey, live: Live, smtp: Recorder) -> None
     expect(preview).to_contain_text(f"{setup.slug}.pdf")
     journey.check(page, "delivery-preview")
     page.get_by_role("button", name="Deliver the letter").click()
-    journey.flash(page, "Edition 1 is on its way to 2 recipient(s).")
+    journey.flash(page, "Edition 1 is on its way to 2 recipients.")
     expect(page.locator("table.deliveries tbody tr")).to_have_count(2)
     _flush(live)
     letters = _received(smtp, "Joint letter")

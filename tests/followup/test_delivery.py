@@ -128,7 +128,7 @@ def test_the_cover_message_is_in_the_statements_language(ctx: Flask) -> None:
     publishing.publish(made.lead, made.statement)
     db.session.commit()
     plan = delivery.plan(made.lead, made.statement, recipients="ministre@gouv.example")
-    assert plan.subject == "Lettre commune\u00a0: Withdraw the Bill"
+    assert plan.subject == "Lettre commune\u202f: Withdraw the Bill"
     assert "Veuillez trouver ci-joint la lettre commune" in plan.body_text
 
 
