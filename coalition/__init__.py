@@ -52,7 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.drafting.views import bp as drafting_bp
     from coalition.followup import views as followup_views
     from coalition.invitations.views import bp as invitations_bp
-    from coalition.mail import sender as mail_sender
     from coalition.publishing.views import bp as publishing_bp
     from coalition.signing.views import bp as signing_bp
     from coalition.translations.views import bp as translations_bp
@@ -68,7 +67,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(signing_bp)
     app.register_blueprint(translations_bp)
     followup_views.init_app(app)
-    mail_sender.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)
     return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from coalition.domain.errors import DomainError
@@ -67,13 +69,29 @@ def demo_command() -> None:
 
 
 @click.command("send-mail")
+@click.option("--watch", is_flag=True,
+              help="Keep running, sending the outbox every --interval seconds (stop: SIGTERM).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between passes with --watch (default MAIL_POLL_SECONDS).")
 @with_appcontext
-def send_mail_command() -> None:
+def send_mail_command(watch: bool, interval: float | None) -> None:
     """Send what waits in the outbox (with no SMTP configured, print it to the log)."""
-    from coalition.mail.sender import send_due
+    from coalition.mail import sender
 
-    report = send_due()
-    click.echo(report)
+    if not watch:
+        click.echo(sender.send_due())
+        return
+    stop: list[int] = []
+
+    def ask_to_stop(signum: int, _frame: object) -> None:
+        stop.append(signum)  # ends after the message in hand: nothing half-recorded
+
+    signal.signal(signal.SIGTERM, ask_to_stop)
+    signal.signal(signal.SIGINT, ask_to_stop)
+    seconds = interval or float(current_app.config["MAIL_POLL_SECONDS"])
+    click.echo(f"Sending the outbox every {seconds:g} s (SIGTERM or Ctrl+C stops).")
+    sender.watch(seconds, click.echo, stopping=lambda: bool(stop))
+    click.echo("Stopped.")
 
 
 @click.command("remind")

@@ -34,7 +34,10 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "Coalition <noreply@localhost>"
     MAIL_MAX_ATTEMPTS = 8
-    MAIL_TIMEOUT = 10
+    MAIL_TIMEOUT = 10  # seconds for each SMTP answer while sending
+    MAIL_CONNECT_TIMEOUT = 5  # seconds for each answer while signing on (connect, greeting)
+    MAIL_PAUSE_AFTER_FAILURE = 60  # seconds without a try after signing on failed (doubles)
+    MAIL_POLL_SECONDS = 5  # how often `send-mail --watch` looks at the outbox
     # Invitations stay valid this many days after the sign-on deadline.
     INVITATION_GRACE_DAYS = 7
     REMINDER_DAYS_BEFORE_DEADLINE = 3

@@ -18,5 +18,10 @@ PY
 fi
 .venv/bin/flask --app coalition db upgrade
 .venv/bin/flask --app coalition demo
+# Requests only queue mail; the sender delivers it (with no MAIL_HOST: prints it here).
+# It runs beside the server for the trial and stops with it.
+.venv/bin/flask --app coalition send-mail --watch &
+sender=$!
+trap 'kill "$sender" 2>/dev/null; wait "$sender" 2>/dev/null' EXIT
 echo "Serving at http://127.0.0.1:5000 (Ctrl+C stops it)."
-exec .venv/bin/flask --app coalition run --host 127.0.0.1 --port 5000
+.venv/bin/flask --app coalition run --host 127.0.0.1 --port 5000

@@ -110,7 +110,7 @@ def write(message: Message, *, not_before: dt.datetime | None = None) -> int:
     """Write a composed message to the outbox in the session's transaction; its id.
 
     The row is inserted at once, not at the next flush. It is sent from `not_before`
-    (default: now), right after the request's commit when SMTP is configured.
+    (default: now) by the sender (`flask --app coalition send-mail`), never by the request.
     """
     now = utcnow()
     message_id: int = db.session.connection().execute(
@@ -143,9 +143,6 @@ def write(message: Message, *, not_before: dt.datetime | None = None) -> int:
                 "content": attachment.content,
             },
         )
-    from coalition.mail.sender import remember
-
-    remember(message_id)
     return message_id
 
 

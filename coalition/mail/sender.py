@@ -1,9 +1,17 @@
 """Send what waits in the outbox by SMTP: claimed, retried with backoff, never lost.
 
-A message is claimed (its next try pushed out by a lease) and that claim committed before
-the SMTP conversation, so the cron command and the after-request sender never send the
-same message at once. A crash between sending and recording can only send a message twice,
-never lose it.
+Request workers never talk to SMTP: a request only writes its mail to the outbox, in its
+own transaction. A sender (``flask --app coalition send-mail``, from cron, or
+``send-mail --watch`` beside gunicorn) delivers it. Several senders may run at once, on
+several machines: each claims a batch (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+conditional UPDATE that SQLite serialises) by pushing its next try out by a lease, commits
+that claim, then talks to SMTP. A sender killed between sending and recording can send a
+message twice (after the lease), never lose it: delivery is at-least-once, and the
+Message-ID is stable so receivers can tell a duplicate.
+
+Signing on to the server has a short timeout (``MAIL_CONNECT_TIMEOUT``), and a failure to
+sign on pauses the sender (a circuit breaker, ``MAIL_PAUSE_AFTER_FAILURE``, doubling while
+the server stays down) instead of paying the timeout again for every batch.
 """
 
 from __future__ import annotations
@@ -12,14 +20,14 @@ import datetime as dt
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
 
-from flask import Flask, current_app, g, has_request_context
-from flask import Response as FlaskResponse
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, select, update
 
 from coalition.domain.invitations import backoff
 from coalition.extensions import db
@@ -61,41 +69,91 @@ def _build(message: OutboxMessage) -> EmailMessage:
 
 
 def _connect() -> smtplib.SMTP:
+    """Sign on to the SMTP server, waiting at most MAIL_CONNECT_TIMEOUT for each answer."""
     config = current_app.config
     host, port = config["MAIL_HOST"], int(config["MAIL_PORT"])
-    timeout = float(config.get("MAIL_TIMEOUT") or 10)
+    connect_timeout = float(config.get("MAIL_CONNECT_TIMEOUT") or 5)
     security = str(config.get("MAIL_SECURITY") or "starttls").lower()
     context = ssl.create_default_context()
     smtp: smtplib.SMTP
     if security == "tls":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        smtp = smtplib.SMTP_SSL(timeout=connect_timeout, context=context)
     else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
+        smtp = smtplib.SMTP(timeout=connect_timeout)
+    try:
+        # A server that accepts the connection and never answers costs this long, once.
+        smtp.connect(host, port)
         if security == "starttls":
             smtp.starttls(context=context)
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    if smtp.sock is not None:
+        smtp.sock.settimeout(float(config.get("MAIL_TIMEOUT") or 10))
     return smtp
 
 
-def _claim(ids: Iterable[int], now: dt.datetime) -> list[int]:
-    """Take the due messages among `ids` for this sender; commits the claim."""
-    claimed = []
-    for message_id in ids:
-        result = db.session.execute(
+@dataclass
+class Breaker:
+    """After a failure to sign on, no new try until `closed_at`; the pause doubles while
+    failures go on, up to 16 times MAIL_PAUSE_AFTER_FAILURE, and ends at the first success."""
+
+    failures: int = 0
+    closed_at: dt.datetime | None = None
+
+    def allows(self, now: dt.datetime) -> bool:
+        return self.closed_at is None or now >= self.closed_at
+
+    def failed(self, now: dt.datetime, pause: float) -> None:
+        self.failures += 1
+        seconds = pause * 2 ** min(self.failures - 1, 4)
+        self.closed_at = now + dt.timedelta(seconds=seconds)
+
+    def succeeded(self) -> None:
+        self.failures, self.closed_at = 0, None
+
+
+def breaker() -> Breaker:
+    """This application's (so this process's) breaker."""
+    found = current_app.extensions.get("coalition.mail_breaker")
+    if not isinstance(found, Breaker):
+        found = current_app.extensions["coalition.mail_breaker"] = Breaker()
+    return found
+
+
+def _due(now: dt.datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.next_attempt_at <= now,
+    )
+
+
+def _claim(now: dt.datetime, limit: int | None = None) -> list[int]:
+    """Take up to `limit` due messages for this sender and commit the claim (a lease).
+
+    On PostgreSQL the rows are read FOR UPDATE SKIP LOCKED: senders running at once take
+    different batches without waiting for each other. On SQLite, which has one writer at a
+    time, the UPDATE checks again that each row is still due, so a row another sender
+    claimed meanwhile is left out.
+    """
+    query = (select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id)
+             .limit(limit or BATCH))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = db.session.scalars(query).all()
+    claimed: list[int] = []
+    if ids:
+        claimed = list(db.session.scalars(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.next_attempt_at <= now,
-            )
+            .where(OutboxMessage.id.in_(ids), _due(now))
             .values(next_attempt_at=now + LEASE)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(message_id)
+            .returning(OutboxMessage.id)
+        ).all())
     db.session.commit()
-    return claimed
+    return sorted(claimed)
 
 
 def _failed(message: OutboxMessage, error: BaseException, now: dt.datetime,
@@ -147,17 +205,15 @@ def _log_unsent(now: dt.datetime) -> int:
     return len(messages)
 
 
-def send_messages(ids: Iterable[int], now: dt.datetime | None = None) -> tuple[int, int]:
-    """Send these outbox messages if they are due; returns (sent, failed tries)."""
-    now = now or utcnow()
-    claimed = _claim(ids, now)
-    if not claimed:
-        return 0, 0
+def _send_claimed(claimed: Sequence[int], now: dt.datetime) -> tuple[int, int]:
+    """Send the messages this sender claimed; returns (sent, failed tries)."""
     sent = failures = 0
     try:
         smtp = _connect()
     except (OSError, smtplib.SMTPException) as error:
-        # Server down or refusing us: every claimed message waits for its next try.
+        # Server down, silent or refusing us: every claimed message waits for its next try,
+        # and the breaker keeps this sender from signing on again for a while.
+        breaker().failed(now, float(current_app.config.get("MAIL_PAUSE_AFTER_FAILURE") or 60))
         for message_id in claimed:
             message = db.session.get(OutboxMessage, message_id)
             if message is not None:
@@ -167,6 +223,7 @@ def send_messages(ids: Iterable[int], now: dt.datetime | None = None) -> tuple[i
         log.warning("SMTP server unreachable (%s); %d message(s) kept for later.", error,
                     failures)
         return 0, failures
+    breaker().succeeded()
     try:
         for message_id in claimed:
             message = db.session.get(OutboxMessage, message_id)
@@ -201,110 +258,79 @@ def send_messages(ids: Iterable[int], now: dt.datetime | None = None) -> tuple[i
     return sent, failures
 
 
-def send_due(now: dt.datetime | None = None) -> str:
-    """Send every due message (or, with no MAIL_HOST, log it once); returns a report line."""
+@dataclass(frozen=True)
+class Delivery:
+    """What one pass of the sender did."""
+
+    sent: int = 0
+    failures: int = 0
+    logged: int = 0
+    paused_until: dt.datetime | None = None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.sent or self.failures or self.logged)
+
+
+def deliver_due(now: dt.datetime | None = None) -> Delivery:
+    """Send every due message (or, with no MAIL_HOST, log it once), batch by batch."""
     now = now or utcnow()
     if not current_app.config.get("MAIL_HOST"):
-        logged = _log_unsent(now)
-        waiting = db.session.query(OutboxMessage).filter(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
-        ).count()
-        return (
-            f"No MAIL_HOST configured: printed {logged} new message(s) to the log; "
-            f"{waiting} wait in the outbox."
-        )
+        return Delivery(logged=_log_unsent(now))
     sent = failures = 0
-    while True:
-        due = db.session.scalars(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.next_attempt_at <= now,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(BATCH)
-        ).all()
-        if not due:
+    while breaker().allows(now):
+        claimed = _claim(now)
+        if not claimed:
             break
-        batch_sent, batch_failed = send_messages(due, now)
+        batch_sent, batch_failed = _send_claimed(claimed, now)
         sent += batch_sent
         failures += batch_failed
         if batch_sent == 0:
-            break  # nothing went through: leave the rest to the next run
-    gave_up = db.session.query(OutboxMessage).filter(OutboxMessage.failed_at.is_not(None)).count()
-    waiting = db.session.query(OutboxMessage).filter(
+            break  # nothing went through: leave the rest to the next pass
+    paused = None if breaker().allows(now) else breaker().closed_at
+    return Delivery(sent=sent, failures=failures, paused_until=paused)
+
+
+def _waiting() -> int:
+    return db.session.query(OutboxMessage).filter(
         OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
     ).count()
-    return f"Sent {sent}, failed tries {failures}; {waiting} waiting, {gave_up} given up."
 
 
-# --- send right after the request's commit --------------------------------------------------
+def report(delivery: Delivery) -> str:
+    """A line saying what a pass did and what waits."""
+    if not current_app.config.get("MAIL_HOST"):
+        return (
+            f"No MAIL_HOST configured: printed {delivery.logged} new message(s) to the log; "
+            f"{_waiting()} wait in the outbox."
+        )
+    gave_up = db.session.query(OutboxMessage).filter(OutboxMessage.failed_at.is_not(None)).count()
+    line = (f"Sent {delivery.sent}, failed tries {delivery.failures}; {_waiting()} waiting, "
+            f"{gave_up} given up.")
+    if delivery.paused_until is not None:
+        line += f" SMTP paused until {delivery.paused_until.isoformat(timespec='seconds')}."
+    return line
 
 
-_PENDING = "coalition.outbox_pending"
+def send_due(now: dt.datetime | None = None) -> str:
+    """Send every due message (or, with no MAIL_HOST, log it once); returns a report line."""
+    return report(deliver_due(now))
 
 
-def remember(message_id: int) -> None:
-    """Note a message queued in this request, to send it once the request has committed."""
-    if has_request_context():
-        # With the (innermost) transaction that wrote it: a savepoint may roll back alone.
-        session = db.session()
-        written_in = session.get_nested_transaction() or session.get_transaction()
-        session.info.setdefault(_PENDING, []).append((written_in, message_id))
-
-
-def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is ended:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    # What the rolled-back transaction (or savepoint) wrote is gone: never send it.
-    pending = session.info.get(_PENDING)
-    if pending:
-        pending[:] = [
-            (written_in, message_id)
-            for written_in, message_id in pending
-            if not _within(written_in, previous_transaction)
-        ]
-
-
-def _committed(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the outer transaction may still roll back
-    # The root transaction committed: what it queued is in the database for good.
-    pending = session.info.pop(_PENDING, None)
-    if pending and has_request_context():
-        g.setdefault("_outbox_queued", []).extend(message_id for _, message_id in pending)
-
-
-def _after_request(response: FlaskResponse) -> FlaskResponse:
-    ids: list[int] = g.pop("_outbox_queued", [])
-    if not ids or not current_app.config.get("MAIL_HOST"):
-        return response
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def send_after_response() -> None:
-        with app.app_context():
-            try:
-                send_messages(ids)
-            except Exception:  # noqa: BLE001 - mail must never fail a request; rows keep state
-                log.exception("Sending after the request failed; the outbox keeps the mail.")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    response.call_on_close(send_after_response)
-    return response
-
-
-def init_app(app: Flask) -> None:
-    """Send the mail a request queued once its response is done."""
-    app.after_request(_after_request)
-    if not event.contains(db.session, "after_commit", _committed):
-        event.listen(db.session, "after_commit", _committed)
-        event.listen(db.session, "after_soft_rollback", _rolled_back)
+def watch(interval: float, echo: Callable[[str], None],
+          stopping: Callable[[], bool] = lambda: False) -> None:
+    """Deliver the outbox every `interval` seconds until `stopping()` says so."""
+    while not stopping():
+        try:
+            delivery = deliver_due()
+            if delivery.busy:
+                echo(report(delivery))
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the sender
+            log.exception("Sending the outbox failed; trying again in %s s.", interval)
+            db.session.rollback()
+        finally:
+            db.session.remove()  # no transaction or connection held while waiting
+        slept = 0.0
+        while slept < interval and not stopping():
+            time.sleep(min(0.2, interval))
+            slept += min(0.2, interval)
