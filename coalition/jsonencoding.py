@@ -10,6 +10,8 @@ Flask's default provider, so a response never differs in meaning from Flask's ow
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, cast
 
 import orjson
@@ -21,12 +23,45 @@ from werkzeug.sansio.response import Response
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
+# No request schema nests deeper than a few levels; the standard library's decoder recurses
+# once per level and, past about a thousand ("[" * 100_000), raises RecursionError.
+MAX_DEPTH = 32
+# A string (escapes skipped, possibly unterminated) or one bracket.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+class TooDeep(ValueError):
+    """A JSON document nested more than MAX_DEPTH levels: refused before it is parsed."""
+
+
+def nesting_exceeds(document: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether brackets outside strings nest deeper than `limit` (stops as soon as they do)."""
+    depth = 0
+    for token in _TOKEN.finditer(document):
+        mark = token.group()[0]
+        if mark in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif mark in "]}":
+            depth = max(depth - 1, 0)
+    return False
+
+
 class OrjsonProvider(DefaultJSONProvider):
     """Flask's provider whose compact responses (jsonify outside debug) orjson encodes.
 
     ``dumps`` stays Flask's: templates' ``tojson`` and anything asking for options get
     the standard library, as before.
     """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Decode as Flask does, after refusing a document nested too deeply (TooDeep)."""
+        if isinstance(s, bytes | bytearray):
+            s = s.decode(json.detect_encoding(s), "surrogatepass")
+        if nesting_exceeds(s):
+            raise TooDeep(f"The JSON is nested more than {MAX_DEPTH} levels deep.")
+        return super().loads(s, **kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         if (self.compact is None and self._app.debug) or self.compact is False:

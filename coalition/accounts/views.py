@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,9 +21,14 @@ from coalition.security import public
 bp = Blueprint("accounts", __name__)
 
 
+# Control characters (a CR or LF would split the Location header: a ValueError, so a 500)
+# and backslashes (browsers read "/\evil.example" as "//evil.example") are never followed.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
 def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target:
+    """Only follow a `next` that stays on this site; anything else goes to the dashboard."""
+    if target and not _UNSAFE_IN_NEXT.search(target):
         parts = urlsplit(target)
         if (
             not parts.scheme

@@ -7,12 +7,14 @@ import re
 from typing import Any, TypeVar
 
 from flask import g, request
+from flask import json as flask_json
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as SchemaError
 from sqlalchemy import select
 
 from coalition.domain.errors import DomainError, NotFound, ValidationError
 from coalition.extensions import db
+from coalition.jsonencoding import MAX_DEPTH, TooDeep
 from coalition.models import Edition, Statement, User, utcnow
 from coalition.web import iso
 
@@ -51,9 +53,21 @@ def _surrogates(data: object) -> dict[str, str]:
     return found
 
 
+def json_body() -> Any:
+    """The request's JSON body, None when it is not JSON; a 400 when nested too deeply."""
+    try:
+        return flask_json.loads(request.get_data(cache=True))
+    except TooDeep as error:
+        raise DomainError(
+            str(error), fields={"body": f"nested more than {MAX_DEPTH} levels deep"}
+        ) from error
+    except ValueError:
+        return None
+
+
 def parse(model: type[M]) -> M:
     """The request's JSON body checked against `model`, or a 4xx naming the fields."""
-    data = request.get_json(silent=True, force=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.", fields={})
     found = _surrogates(data)

@@ -8,7 +8,14 @@ from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
-from coalition.api.common import Schema, api_user, lead_statement, parse, statement_json
+from coalition.api.common import (
+    Schema,
+    api_user,
+    json_body,
+    lead_statement,
+    parse,
+    statement_json,
+)
 from coalition.api.openapi import document
 from coalition.domain.errors import ValidationError
 from coalition.domain.rendering import render_markdown
@@ -154,7 +161,7 @@ def diff(statement_id: int) -> Response:
 def change_state(statement_id: int) -> Response:
     """Move to review, open or closed, optionally setting the sign-on deadline."""
     statement = lead_statement(statement_id)
-    raw = request.get_json(silent=True, force=True)
+    raw = json_body()
     data = parse(StateIn)
     has_deadline = isinstance(raw, dict) and "sign_deadline" in raw
     deadline = parse_datetime(data.sign_deadline, "sign_deadline")

@@ -124,6 +124,22 @@ def hostile_text() -> st.SearchStrategy[str]:
     )
 
 
+def deep_json() -> st.SearchStrategy[bytes]:
+    """JSON nested past any schema (issue 21: "[" * 100,000 was a RecursionError, a 500)."""
+    return st.builds(
+        lambda pair, n, closed: pair[0] * n + (pair[1] * n if closed else b""),
+        st.sampled_from([(b"[", b"]"), (b'{"a":', b"}"), (b'{"name":[', b"]}")]),
+        st.sampled_from([33, 1_000, 100_000]),
+        st.booleans(),
+    )
+
+
+def query_text() -> st.SearchStrategy[str]:
+    """Query values with control characters, alone or after a "/" (a local-looking next)."""
+    text = st.text(alphabet=st.sampled_from(CONTROL + string.printable), max_size=60)
+    return st.one_of(text, text.map(lambda value: "/" + value))
+
+
 def json_values() -> st.SearchStrategy[Any]:
     scalars = st.one_of(
         st.none(), st.booleans(), st.integers(min_value=-(2**80), max_value=2**80),

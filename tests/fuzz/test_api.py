@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
 from tests import factories
-from tests.fuzz.conftest import EXAMPLES, SLOW_EXAMPLES, Fuzz, hostile_text, json_values
+from tests.fuzz.conftest import (
+    EXAMPLES,
+    SLOW_EXAMPLES,
+    Fuzz,
+    deep_json,
+    hostile_text,
+    json_values,
+    query_text,
+)
 from tests.security.helpers import row_counts
 from tests.security.routes import API, ROUTES, build_url, url_values
 
@@ -50,7 +58,7 @@ def bodies(endpoint: str) -> st.SearchStrategy[bytes]:
         lambda value: json.dumps(value, allow_nan=True).encode())
     raw = st.one_of(st.binary(max_size=200), hostile_text().map(
         lambda text: text.encode("utf-8", "surrogatepass")))
-    return st.one_of(as_json, as_json, raw)
+    return st.one_of(as_json, as_json, raw, deep_json())
 
 
 def path_values(rule: Rule) -> st.SearchStrategy[dict[str, Any]]:
@@ -94,6 +102,7 @@ def _run(fuzz: Fuzz, endpoint: str, data: st.DataObject) -> None:
     body = data.draw(bodies(rule.endpoint), label="body") if method != "GET" else b""
     query = data.draw(st.one_of(st.just(""), st.builds(
         lambda a, b: f"?from={quote(a)}&to={quote(b)}", hostile_text(), hostile_text()),
+        st.builds(lambda a: f"?from={quote(a, safe='')}", query_text()),
         st.builds(lambda a, b: f"?from={a}&to={b}", st.integers(0, 2**80),
                   st.integers(0, 2**80))), label="query")
     _call(fuzz, rule, method, path, body, query)
