@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from coalition import config
 from coalition.extensions import csrf, db, limiter, login_manager, migrate
 from coalition.jsonencoding import OrjsonProvider
+from coalition.proxies import TrustedProxyFix, networks
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -32,9 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.configure(app, test_config)
     app.json = OrjsonProvider(app)
     if app.config["PROXIES"]:
-        hops = int(app.config["PROXIES"])
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, int(app.config["PROXIES"]), networks(app.config["TRUSTED_PROXIES"])
         )
 
     db.init_app(app)

@@ -17,8 +17,11 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from instance_path in configure()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
-    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust,
+    # and the addresses (or networks) they connect from: headers from anyone else are
+    # dropped (coalition/proxies.py). Loopback fits a proxy on the same machine.
     PROXIES = 0
+    TRUSTED_PROXIES: tuple[str, ...] | str = ("127.0.0.0/8", "::1")
     # Public base URL used in mail and exports when there is no request (CLI, cron).
     BASE_URL = "http://127.0.0.1:5000"
     SESSION_COOKIE_HTTPONLY = True

@@ -83,6 +83,16 @@ def current_app_view() -> Callable[..., Any] | None:
     return current_app.view_functions.get(request.endpoint or "")
 
 
+def _authenticated(view: Callable[..., Any] | None) -> bool:
+    """Whether this response was made for a lead: a lead or API view, or a lead's session
+    (static files, the same for everyone, excepted)."""
+    if request.endpoint == "static":
+        return False
+    if view is not None and access_of(view) in (ACCESS_LEAD, ACCESS_API):
+        return True
+    return bool(current_user and current_user.is_authenticated)
+
+
 def _security_headers(response: Response) -> Response:
     from flask import current_app
 
@@ -98,12 +108,18 @@ def _security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.view_args and "token" in request.view_args:
+    by_token = bool(request.view_args and "token" in request.view_args)
+    if by_token:
         # A page reached by a secret link (invitation, preview, open sign-on, reset...):
         # never indexed, never kept by a shared cache or the browser's history cache.
         response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
-        if "private" not in response.headers.get("Cache-Control", ""):
-            response.headers["Cache-Control"] = "private, no-store"
+    if (by_token or _authenticated(view)) and "private" not in response.headers.get(
+        "Cache-Control", ""
+    ):
+        # Lead pages show contacts, notes and the outbox; any page a logged-in lead gets
+        # names the lead's organisation. None may be kept by a shared cache, nor by the
+        # browser once the lead has logged out (issue 21).
+        response.headers["Cache-Control"] = "private, no-store"
     if current_app.config.get("HTTPS"):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

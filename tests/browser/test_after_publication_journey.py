@@ -60,7 +60,7 @@ def _published_letter(live: Live) -> scenario.Setup:
 
 
 def _flush(live: Live) -> None:
-    """What cron's send-mail does (a request also sends its own mail once it is done)."""
+    """What the sender (`flask --app coalition send-mail`) does: requests only queue mail."""
     with live.app.app_context():
         send_due()
 
