@@ -3,6 +3,7 @@ response file, the account's digest setting, and the one-click unsubscribe page.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
@@ -271,12 +272,19 @@ def feed_updates() -> list[StatementUpdate]:
     return updates.recent_public_updates(limit=50)
 
 
+def feed_updated(editions_updated: dt.datetime) -> dt.datetime:
+    """The feed's own time: its newest entry, an edition or an update."""
+    newest = updates.recent_public_updates(limit=1)
+    return max([editions_updated, *(row.created_at for row in newest)])
+
+
 def init_app(app: Flask) -> None:
     """The blueprint, and the helpers the public page, the feed and the account page call."""
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         public_followup=public_followup,
         feed_updates=feed_updates,
+        feed_updated=feed_updated,
         digest_form=lambda: forms.DigestForm(formdata=None, wants_digest=_user().wants_digest),
         followup_markdown=render_markdown,
     )

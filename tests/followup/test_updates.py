@@ -23,6 +23,7 @@ from coalition.models import (
 )
 from coalition.signing import services as signing
 from coalition.signing.services import SignatureInput
+from coalition.web import iso
 from tests import factories
 from tests.followup.conftest import Letter, make_letter
 
@@ -86,6 +87,9 @@ def test_the_update_is_on_the_public_page_and_in_the_feed(
     assert "Update on “Withdraw the Bill”: We met the Minister" in feed
     assert f"/s/{slug}#update-" in feed
     assert "&lt;p&gt;A good meeting.&lt;/p&gt;" in feed
+    with app.app_context():
+        posted = updates.recent_public_updates(limit=1)[0].created_at
+    assert f"<updated>{iso(posted)}</updated>" in feed.split("<entry>")[0]  # the feed's own
 
 
 def test_one_click_unsubscribe_is_scanner_safe(app: Flask, client: FlaskClient) -> None:
