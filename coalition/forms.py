@@ -13,6 +13,10 @@ from typing import Any
 from flask_wtf import FlaskForm as _FlaskForm
 from markupsafe import Markup
 from wtforms import Field
+from wtforms.validators import ValidationError
+
+from coalition.domain.limits import line_length, text_length, too_long
+from coalition.i18n import translate
 
 
 class FlaskForm(_FlaskForm):
@@ -24,3 +28,31 @@ class FlaskForm(_FlaskForm):
                 render_kw = {**render_kw, "id": False}
             rendered: Markup = super().render_field(field, render_kw)  # type: ignore[misc]
             return rendered
+
+
+class Limit:
+    """At most `limit` characters, counted as the services count what they store.
+
+    Unlike WTForms' Length it sets no `maxlength`: a browser would cut a longer text
+    silently (a 250-character organisation name became 200 without a word). Every form
+    refuses it instead, with the typed text kept and the one message the services' refusal
+    also shows (domain/limits.py, too_long). `mode` is "line" (NFC, spaces collapsed,
+    trimmed), "text" (NFC, line endings, trimmed) or "exact" (a password: as typed).
+    """
+
+    def __init__(self, limit: int, mode: str = "line") -> None:
+        self.limit = limit
+        self.mode = mode
+
+    def __call__(self, form: Any, field: Field) -> None:
+        value = field.data
+        if not isinstance(value, str):
+            return
+        if self.mode == "line":
+            count = line_length(value)
+        elif self.mode == "text":
+            count = text_length(value)
+        else:
+            count = len(value)
+        if count > self.limit:
+            raise ValidationError(translate(too_long(count, self.limit)))

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 
 from flask import flash
 
-from coalition.domain.errors import DomainError
+from coalition.domain.errors import DomainError, TooLong
+from coalition.domain.limits import too_long
 from coalition.extensions import db
 from coalition.forms import FlaskForm
 from coalition.i18n import translate
@@ -47,7 +48,11 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
     for name, message in error.fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            shown = translate(error) if len(error.fields) == 1 else translate(message)
+            if name in error.lengths:
+                # The same words as the form's own check (coalition.forms.Limit) gives.
+                shown = translate(too_long(*error.lengths[name]))
+            else:
+                shown = translate(error) if len(error.fields) == 1 else translate(message)
             field.errors = [*field.errors, shown]
             placed = True
     if not placed:
@@ -68,7 +73,8 @@ def change(form: FlaskForm | None = None) -> Iterator[Outcome]:
         db.session.rollback()
         outcome.error = error
         if form is None:
-            flash(translate(error), "error")
+            shown = too_long(error.count, error.limit) if isinstance(error, TooLong) else error
+            flash(translate(shown), "error")
         else:
             apply_errors(form, error)
     else:

@@ -6,7 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from coalition.forms import FlaskForm
+from coalition.forms import FlaskForm, Limit
 from coalition.i18n import SUPPORTED
 from coalition.i18n import lazy_text as _l
 
@@ -15,19 +15,19 @@ PASSWORDS_DIFFER = _l("The passwords differ.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Limit(320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Limit(1000, "exact")])
     submit = SubmitField(_l("Log in"))
 
 
 class SignupForm(FlaskForm):
-    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=320)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Limit(200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Limit(200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Limit(320)])
     password = PasswordField(
         _l("Password"),
         description=PASSWORD_HELP,
-        validators=[DataRequired(), Length(min=10, max=1000)],
+        validators=[DataRequired(), Length(min=10), Limit(1000, "exact")],
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -37,11 +37,11 @@ class SignupForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Limit(200)])
     password = PasswordField(
         _l("Password"),
         description=PASSWORD_HELP,
-        validators=[DataRequired(), Length(min=10, max=1000)],
+        validators=[DataRequired(), Length(min=10), Limit(1000, "exact")],
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -53,24 +53,24 @@ class JoinForm(FlaskForm):
 # The account page holds several of these forms: each submit button has its own id.
 class TokenForm(FlaskForm):
     name = StringField(
-        _l("Label"), description=_l("What will use this token?"), validators=[Length(max=100)]
+        _l("Label"), description=_l("What will use this token?"), validators=[Limit(100)]
     )
     submit = SubmitField(_l("Create a token"), id="token-submit")
 
 
 class ColleagueForm(FlaskForm):
     email = EmailField(
-        _l("Colleague's e-mail"), validators=[DataRequired(), Email(), Length(max=320)]
+        _l("Colleague's e-mail"), validators=[DataRequired(), Email(), Limit(320)]
     )
     submit = SubmitField(_l("Send the invitation"), id="colleague-submit")
 
 
 class PasswordForm(FlaskForm):
     current = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=1000)]
+        _l("Current password"), validators=[DataRequired(), Limit(1000, "exact")]
     )
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=10, max=1000)]
+        _l("New password"), validators=[DataRequired(), Length(min=10), Limit(1000, "exact")]
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -86,7 +86,7 @@ class ConfirmForm(FlaskForm):
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Limit(320)])
     submit = SubmitField(_l("Send me a reset link"))
 
 
@@ -94,7 +94,7 @@ class ResetForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         description=PASSWORD_HELP,
-        validators=[DataRequired(), Length(min=10, max=1000)],
+        validators=[DataRequired(), Length(min=10), Limit(1000, "exact")],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

@@ -90,12 +90,31 @@ class DomainError(Exception):
         self.said = said
         self.fields = fields or {}
         self.extra = extra
+        # Fields over their limit: name -> (characters typed, limit), for the one message
+        # pages show beside them (see TooLong).
+        self.lengths: dict[str, tuple[int, int]] = {}
 
 
 class ValidationError(DomainError):
     """Input has the wrong shape or breaks a limit."""
 
     status = 422
+
+
+class TooLong(ValidationError):
+    """A text over its limit: `count` characters where `limit` are allowed.
+
+    Pages show it with the one message every form gives (domain/limits.py, too_long); the
+    API keeps the message naming the field.
+    """
+
+    def __init__(
+        self, message: str, *, fields: dict[str, str], count: int, limit: int
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self.count = count
+        self.limit = limit
+        self.lengths = dict.fromkeys(fields, (count, limit))
 
 
 class NotFound(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from coalition.domain.errors import ValidationError
+from coalition.domain.errors import Said, TooLong, ValidationError, say
 
 TITLE_MAX = 300
 NAME_MAX = 200  # a signatory's name, a signer's name, an invited organisation
@@ -66,6 +66,40 @@ def check_characters(field: str, text: str) -> None:
         )
 
 
+def too_long(count: int, limit: int) -> Said:
+    """The one message for a text over its limit, beside the field on every form."""
+    return say(
+        "Too long: %(count)s characters, at most %(limit)s. Shorten it and send it again.",
+        count=count,
+        limit=limit,
+    )
+
+
+def line_length(text: str) -> int:
+    """A one-line text's length as it is stored: NFC, whitespace collapsed, trimmed."""
+    return len(" ".join(unicodedata.normalize("NFC", text).split()))
+
+
+def text_length(text: str) -> int:
+    """A multi-line text's length as it is stored: NFC, line endings as \\n, trimmed."""
+    return len(normalise_newlines(unicodedata.normalize("NFC", text)).strip())
+
+
+def _too_long(field: str, count: int, limit: int) -> TooLong:
+    return TooLong(
+        f"{field} is too long ({count} characters, at most {limit}).",
+        fields={field: f"at most {limit} characters"},
+        count=count,
+        limit=limit,
+    )
+
+
+def check_length(field: str, cleaned: str, limit: int) -> None:
+    """Refuse a cleaned text over `limit` characters (TooLong, naming the field)."""
+    if len(cleaned) > limit:
+        raise _too_long(field, len(cleaned), limit)
+
+
 def clean_line(field: str, value: object, *, limit: int, required: bool = True) -> str:
     """A one-line text: NFC, whitespace collapsed and trimmed, length checked; controls refused."""
     if value is None:
@@ -77,10 +111,7 @@ def clean_line(field: str, value: object, *, limit: int, required: bool = True) 
     if required and blank(cleaned):
         raise ValidationError(f"{field} is required.", fields={field: "is required"})
     if len(cleaned) > limit:
-        raise ValidationError(
-            f"{field} is too long ({len(cleaned)} characters, at most {limit}).",
-            fields={field: f"at most {limit} characters"},
-        )
+        raise _too_long(field, len(cleaned), limit)
     return cleaned
 
 
@@ -95,10 +126,7 @@ def clean_body(value: object, field: str = "body", *, limit: int = BODY_MAX) -> 
     if blank(cleaned):
         raise ValidationError(f"{field} is required.", fields={field: "is required"})
     if len(cleaned) > limit:
-        raise ValidationError(
-            f"{field} is too long ({len(cleaned)} characters, at most {limit}).",
-            fields={field: f"at most {limit} characters"},
-        )
+        raise _too_long(field, len(cleaned), limit)
     return cleaned
 
 

@@ -16,10 +16,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
-from coalition.forms import FlaskForm
+from coalition.forms import FlaskForm, Limit
 from coalition.i18n import lazy_text as _l
 from coalition.models import Statement
 
@@ -56,14 +56,14 @@ def deadline_value(statement: Statement, tz: zoneinfo.ZoneInfo) -> str:
 
 
 class StatementForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Limit(TITLE_MAX)])
     body = TextAreaField(
         _l("Text"),
         description=_l(
             "Markdown: blank lines between paragraphs, # for headings, - for lists, "
             "*emphasis*, [links](https://example.org)."
         ),
-        validators=[DataRequired(), Length(max=BODY_MAX)],
+        validators=[DataRequired(), Limit(BODY_MAX, "text")],
     )
     language = SelectField(_l("Language of the statement"), choices=LANGUAGES, default="en")
     preview = SubmitField(_l("Preview"))
@@ -72,17 +72,17 @@ class StatementForm(FlaskForm):
 
 class EditForm(FlaskForm):
     base_revision = HiddenField(validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Limit(TITLE_MAX)])
     body = TextAreaField(
         _l("Text"),
         description=_l(
             "Markdown: blank lines between paragraphs, # for headings, - for lists, "
             "*emphasis*, [links](https://example.org)."
         ),
-        validators=[DataRequired(), Length(max=BODY_MAX)],
+        validators=[DataRequired(), Limit(BODY_MAX, "text")],
     )
     note = StringField(
-        _l("Note about this change (optional)"), validators=[Optional(), Length(max=NOTE_MAX)]
+        _l("Note about this change (optional)"), validators=[Optional(), Limit(NOTE_MAX)]
     )
     substantive = BooleanField(
         _l("Substantive change"),
@@ -128,18 +128,18 @@ class SettingsForm(FlaskForm):
     comments_when_open = BooleanField(_l("Partners may still comment while signing is open"))
     letter_addressee_name = StringField(
         _l("Addressee's name"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Limit(200)],
         description=_l("Fill this in to lay the statement out as a joint letter."),
     )
     letter_addressee_title = StringField(
-        _l("Addressee's title"), validators=[Optional(), Length(max=200)]
+        _l("Addressee's title"), validators=[Optional(), Limit(200)]
     )
     letter_addressee_address = TextAreaField(
-        _l("Address"), validators=[Optional(), Length(max=1000)]
+        _l("Address"), validators=[Optional(), Limit(1000, "text")]
     )
     letter_salutation = StringField(
         _l("Salutation"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Limit(200)],
         description=_l("e.g. Dear Minister,"),
     )
     submit = SubmitField(_l("Save the settings"))

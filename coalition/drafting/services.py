@@ -16,7 +16,14 @@ from coalition import audit, events
 from coalition.domain import lifecycle
 from coalition.domain.errors import NotFound, StaleRevision, ValidationError
 from coalition.domain.lifecycle import State
-from coalition.domain.limits import clean_body, clean_line, clean_note, clean_text, clean_title
+from coalition.domain.limits import (
+    check_length,
+    clean_body,
+    clean_line,
+    clean_note,
+    clean_text,
+    clean_title,
+)
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
 from coalition.models import AuditEvent, Invitation, Revision, Statement, User, utcnow
@@ -34,11 +41,7 @@ def _clean_setting(name: str, value: object) -> object:
         return clean_line(name, value, limit=LETTER_LINES[name], required=False)
     if name == "letter_addressee_address":
         text = clean_text(name, value or "")
-        if len(text) > LETTER_ADDRESS_MAX:
-            raise ValidationError(
-                f"{name} is too long ({len(text)} characters, at most {LETTER_ADDRESS_MAX}).",
-                fields={name: f"at most {LETTER_ADDRESS_MAX} characters"},
-            )
+        check_length(name, text, LETTER_ADDRESS_MAX)
         return text
     return value
 

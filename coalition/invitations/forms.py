@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from coalition.domain.limits import COMMENT_MAX, EMAIL_MAX, NAME_MAX
-from coalition.forms import FlaskForm
+from coalition.forms import FlaskForm, Limit
 from coalition.i18n import lazy_text as _l
 
 MESSAGE_MAX = 5000
@@ -25,16 +25,16 @@ LEAD_VISIBILITY = [
 
 class InviteForm(FlaskForm):
     organisation = StringField(
-        _l("Organisation"), validators=[DataRequired(), Length(max=NAME_MAX)]
+        _l("Organisation"), validators=[DataRequired(), Limit(NAME_MAX)]
     )
     email = StringField(
         _l("E-mail address"),
-        validators=[DataRequired(), Length(max=EMAIL_MAX)],
+        validators=[DataRequired(), Limit(EMAIL_MAX)],
         render_kw={"type": "email", "autocomplete": "off"},
     )
     message = TextAreaField(
         _l("Personal message (optional)"),
-        validators=[Optional(), Length(max=MESSAGE_MAX)],
+        validators=[Optional(), Limit(MESSAGE_MAX, "text")],
         description=_l("Added to the invitation e-mail."),
     )
     submit = SubmitField(_l("Invite"))
@@ -43,7 +43,7 @@ class InviteForm(FlaskForm):
 class BulkInviteForm(FlaskForm):
     lines = TextAreaField(
         _l("Partners, one per line"),
-        validators=[Optional(), Length(max=400_000)],
+        validators=[Optional(), Limit(400_000, "text")],
         description=_l(
             "Organisation Name <press@example.org> — or upload a CSV with columns "
             "organisation and email."
@@ -56,7 +56,7 @@ class BulkInviteForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Personal message (optional)"),
-        validators=[Optional(), Length(max=MESSAGE_MAX)],
+        validators=[Optional(), Limit(MESSAGE_MAX, "text")],
         description=_l("Added to every invitation e-mail of this list."),
         id="bulk-message",  # the Invite one form on the same page has its own "message"
     )
@@ -71,10 +71,10 @@ class ActionForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     anchor = HiddenField()
-    body = TextAreaField(_l("Your comment"), validators=[Optional(), Length(max=COMMENT_MAX)])
+    body = TextAreaField(_l("Your comment"), validators=[Optional(), Limit(COMMENT_MAX, "text")])
     suggestion = TextAreaField(
         _l("Suggested text for this paragraph (optional)"),
-        validators=[Optional(), Length(max=COMMENT_MAX)],
+        validators=[Optional(), Limit(COMMENT_MAX, "text")],
         description=_l("Write the paragraph as you would like it to read."),
     )
     visibility = RadioField(
@@ -89,14 +89,14 @@ class CommentForm(FlaskForm):
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (optional)"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Limit(2000, "text")],
         description=_l("Only the lead organisation reads it."),
     )
     submit = SubmitField(_l("Decline to sign"))
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Limit(COMMENT_MAX, "text")])
     visibility = RadioField(
         _l("Who can read this"),
         choices=LEAD_VISIBILITY,

@@ -29,7 +29,7 @@ from coalition.domain.invitations import (
     replace_paragraph,
     response_state,
 )
-from coalition.domain.limits import COMMENT_MAX, NAME_MAX, clean_line, clean_text
+from coalition.domain.limits import COMMENT_MAX, NAME_MAX, check_length, clean_line, clean_text
 from coalition.domain.rendering import paragraphs
 from coalition.drafting import services as drafting
 from coalition.extensions import db
@@ -89,11 +89,7 @@ def _clean_message(value: object, field: str = "message", limit: int = MESSAGE_M
     if value is None:
         return ""
     cleaned = clean_text(field, value)
-    if len(cleaned) > limit:
-        raise ValidationError(
-            f"{field} is too long ({len(cleaned)} characters, at most {limit}).",
-            fields={field: f"at most {limit} characters"},
-        )
+    check_length(field, cleaned, limit)
     return cleaned
 
 

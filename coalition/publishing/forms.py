@@ -10,11 +10,11 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coalition.domain.limits import NOTE_MAX
-from coalition.forms import FlaskForm
+from coalition.forms import FlaskForm, Limit
 from coalition.i18n import lazy_text as _l
 
 
@@ -37,7 +37,7 @@ class PublishForm(FlaskForm):
     )
     note = StringField(
         _l("Note for this edition (optional)"),
-        validators=[Optional(), Length(max=NOTE_MAX)],
+        validators=[Optional(), Limit(NOTE_MAX)],
         description=_l(
             "Shown with the edition, e.g. “Two signatories added”. "
             "Later editions show it as “Updated on <date>: …”."

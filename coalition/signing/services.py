@@ -28,7 +28,7 @@ from sqlalchemy.orm.util import identity_key
 from coalition import audit, events
 from coalition.database import take_write_lock
 from coalition.domain import collation, lifecycle
-from coalition.domain.errors import Conflict, NotFound, ValidationError
+from coalition.domain.errors import Conflict, NotFound, TooLong, ValidationError
 from coalition.domain.integrity import (
     Endorsement,
     PublicationPlan,
@@ -127,6 +127,11 @@ def _line(field: str, value: object, *, limit: int = NAME_MAX, required: bool = 
     """A one-line text with a message naming the field as the form labels it."""
     try:
         return clean_line(field, value, limit=limit, required=required)
+    except TooLong as error:
+        label = LABELS.get(field, field)
+        message = label + error.message[len(field) :]
+        raise TooLong(message, fields={field: message}, count=error.count,
+                      limit=error.limit) from error
     except ValidationError as error:
         label = LABELS.get(field, field)
         message = label + error.message[len(field) :]
@@ -235,17 +240,21 @@ def clean_input(data: SignatureInput, previous: Previous = None) -> CleanSignatu
         ("website", lambda: clean_website(given("website"))),
         ("logo", lambda: _logo(data, previous)),
     ]
+    lengths: dict[str, tuple[int, int]] = {}
     for name, check in checks:
         try:
             values[name] = check()
         except ValidationError as error:
             errors.update(error.fields or {name: error.message})
+            lengths.update(error.lengths)
             messages.append(error.message)
     if errors:
         message = messages[0] if len(messages) == 1 else (
             f"Please correct the {len(messages)} fields marked: " + " ".join(messages)
         )
-        raise ValidationError(message, fields=errors)
+        refused = ValidationError(message, fields=errors)
+        refused.lengths = lengths
+        raise refused
     kind = str(values["kind"])
     board = values["board_approved_on"]
     logo_pair = values["logo"]

@@ -102,7 +102,7 @@ def test_bad_input_shows_message_keeps_text_and_saves_nothing(app: Flask, client
         ("name", "   ", "is required"),
         ("name", "\u200b\x07", "cannot be kept"),
         ("name", "\u200b\u200c", "is required"),
-        ("name", "N" * 201, "too long"),
+        ("name", "N" * 201, "Too long: 201 characters, at most 200."),
         ("signer_email", "jana@", "not valid"),
         ("signer_name", "", "is required"),
     ]:
