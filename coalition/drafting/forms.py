@@ -18,8 +18,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from coalition.domain import timezones
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
 from coalition.forms import FlaskForm, Limit
+from coalition.i18n import current_language
 from coalition.i18n import lazy_text as _l
 from coalition.models import Statement
 
@@ -40,12 +42,34 @@ LANGUAGE_NAMES = [
 LANGUAGES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES]
 
 
-def timezone_choices() -> list[tuple[str, str]]:
-    return [
-        (name, name)
-        for name in sorted(zoneinfo.available_timezones())
-        if "/" in name or name == "UTC"
-    ]
+REGION_NAMES = {
+    "Africa": _l("Africa"),
+    "America": _l("Americas"),
+    "Antarctica": _l("Antarctica"),
+    "Arctic": _l("Arctic"),
+    "Asia": _l("Asia"),
+    "Atlantic": _l("Atlantic Ocean"),
+    "Australia": _l("Australia"),
+    "Europe": _l("Europe"),
+    "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific"),
+}
+
+
+def timezone_choices(current: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The current zones grouped by region, named by city and country in the reader's
+    language (domain/timezones.py); `current` stays selectable if it is an older id."""
+    groups: dict[str, list[tuple[str, str]]] = {str(_l("Universal time")): [("UTC", "UTC")]}
+    if current and current != "UTC" and not timezones.is_current(current):
+        try:
+            zoneinfo.ZoneInfo(current)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+        else:
+            groups[str(_l("Set earlier"))] = [(current, current)]
+    for region, zones in timezones.zone_groups(current_language()):
+        groups[str(REGION_NAMES.get(region, region))] = zones
+    return groups
 
 
 def deadline_value(statement: Statement, tz: zoneinfo.ZoneInfo) -> str:
@@ -117,7 +141,12 @@ class StateForm(FlaskForm):
 class SettingsForm(FlaskForm):
     language = SelectField(_l("Language of the statement"), choices=LANGUAGES)
     timezone = SelectField(
-        _l("Time zone"), description=_l("Deadlines and dates are shown in this zone.")
+        _l("Time zone"),
+        description=_l(
+            "Deadlines are typed and shown in this zone. Type a city or a country in the "
+            "search box to find it."
+        ),
+        render_kw={"class": "zone-select"},
     )
     sign_deadline = DateTimeLocalField(
         _l("Sign-on deadline"),

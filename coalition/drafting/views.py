@@ -292,7 +292,7 @@ def settings(statement_id: int) -> str | Response:
     """Language, time zone, deadline, comments while open, and the letter layout."""
     statement = _statement(statement_id)
     form = forms.SettingsForm(obj=statement if request.method == "GET" else None)
-    form.timezone.choices = forms.timezone_choices()
+    form.timezone.choices = forms.timezone_choices(statement.timezone)
     tz = zone(statement)
     if request.method == "GET":
         form.sign_deadline.data = (

@@ -46,6 +46,29 @@
       }
     });
   }
+  // A long menu (the time zones) with a search box: typing narrows the menu to the options
+  // whose words or value match, and picks the first match if the chosen one is hidden.
+  document.querySelectorAll("[data-filter-select]").forEach(function (input) {
+    var select = document.getElementById(input.getAttribute("data-filter-select"));
+    if (!select) return;
+    var box = input.closest("[hidden]");
+    if (box) box.hidden = false;
+    input.addEventListener("input", function () {
+      var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      var first = null;
+      Array.prototype.forEach.call(select.querySelectorAll("option"), function (option) {
+        var text = (option.textContent + " " + option.value.replace(/_/g, " ")).toLowerCase();
+        var shown = words.every(function (word) { return text.indexOf(word) >= 0; });
+        option.hidden = !shown;
+        if (shown && !first) first = option;
+      });
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      var chosen = select.options[select.selectedIndex];
+      if (first && (!chosen || chosen.hidden)) first.selected = true;
+    });
+  });
   // Select the new API token so it can be copied at once.
   var token = document.getElementById("new-token");
   if (token) { token.focus(); token.select(); }

@@ -4,6 +4,7 @@ the others, and reads well on a phone."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -97,3 +98,12 @@ def test_lead_details_journey(journey: Journey) -> None:
     journey.flash(lead, "Late Collective is approved and listed")
     lead.get_by_role("link", name="Everyone who signed").click()
     expect(lead.locator(".sig-table strong", has_text="Late Collective")).to_be_visible()
+
+    # The time-zone menu: current zones by region and city, found by typing a city.
+    tab(lead, "Settings")
+    lead.get_by_label("Find a time zone").fill("kyiv")
+    expect(lead.get_by_label("Time zone", exact=True)).to_have_value("Europe/Kyiv")
+    journey.check(lead, "settings-time-zone")
+    lead.get_by_role("button", name="Save the settings").click()
+    journey.flash(lead, "Settings saved")
+    expect(lead.locator(".side .facts")).to_contain_text(re.compile(r"EES?T"))  # Kyiv time
