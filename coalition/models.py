@@ -171,6 +171,12 @@ class Statement(Model):
     letter_salutation: Mapped[str] = mapped_column(String(200), default="")
     # Where the published letter is delivered by e-mail: one address a line.
     letter_recipients: Mapped[str] = mapped_column(Text, default="")
+    # Signatures not named publicly (docs/signing.md, "Signing without being named"): the
+    # public line's wording for one and for several ("" = the default of the language), and
+    # the lead's choice to show its own staff nothing of them but the organisation's name.
+    withheld_wording_one: Mapped[str] = mapped_column(String(300), default="")
+    withheld_wording_other: Mapped[str] = mapped_column(String(300), default="")
+    withheld_hidden_from_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -321,6 +327,10 @@ class Signature(Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # The signer ticked "keep me informed": the statement's updates are mailed to them.
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False: counted in every total, never named in a public or partner output; the
+    # description is the signer's own public wording ("a human rights group in Belarus").
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    public_description: Mapped[str] = mapped_column(String(200), default="")
 
     invitation: Mapped[Invitation | None] = relationship()
 
@@ -346,19 +356,31 @@ class Edition(Model):
     public_from: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     preview_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Every signatory the edition counts, named or not.
     signatory_count: Mapped[int] = mapped_column(Integer, default=0)
     # Frozen with the edition (the statement's setting may change later): organisations,
     # then individuals, under two headings.
     group_individuals: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Signatories counted but not named, and the line that says so, frozen in its wording.
+    withheld_count: Mapped[int] = mapped_column(Integer, default=0)
+    withheld_line: Mapped[str] = mapped_column(String(500), default="")
 
     statement: Mapped[Statement] = relationship()
+    # The named list only: rows not named publicly are never read through it.
     signatories: Mapped[list[EditionSignatory]] = relationship(
-        order_by="EditionSignatory.position", viewonly=True
+        primaryjoin="and_(EditionSignatory.edition_id == Edition.id, EditionSignatory.public)",
+        order_by="EditionSignatory.position",
+        viewonly=True,
     )
 
 
 class EditionSignatory(Model):
-    """One line of an edition's frozen signatory list, in published order."""
+    """One line of an edition's frozen signatory list, in published order.
+
+    A signatory not named publicly has a row too (so a later withdrawal is a retraction,
+    and editions can tell who is new), after the named ones: ``public`` is false, ``name``
+    holds only its public description (or nothing) and no country or affiliation.
+    """
 
     __table_args__ = (UniqueConstraint("edition_id", "position", name="uq_edition_position"),)
 
@@ -372,6 +394,7 @@ class EditionSignatory(Model):
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
     revision_number: Mapped[int] = mapped_column(Integer)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class ExportFile(Model):
@@ -528,6 +551,8 @@ class EditionTranslation(Model):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The line for signatories not named publicly, in this language.
+    withheld_line: Mapped[str] = mapped_column(String(500), default="")
 
     edition: Mapped[Edition] = relationship()
     signatories: Mapped[list[EditionTranslationSignatory]] = relationship(

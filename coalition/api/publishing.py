@@ -71,6 +71,8 @@ def publish(statement_id: int) -> Response:
             "url": services.public_url(statement),
             "sha256": edition.sha256,
             "signatories": [row.name for row in edition.signatories],
+            # Counted in the total and in {{signatories}}, never named (docs/signing.md).
+            "withheld": edition.withheld_count,
         }
     )
 
@@ -85,7 +87,8 @@ document(
     "the statement is open or closed.",
     request=PublishIn,
     responses={
-        200: "Published: {edition, published_at, url, sha256, signatories: [names]}; "
+        200: "Published: {edition, published_at, url, sha256, signatories: [names named "
+        "publicly], withheld: how many more it counts without naming them}; "
         "published_at is when the edition becomes public (a correction made during an "
         "embargo inherits it; GET /statements/{id} has embargo_until)",
         404: "No such statement in your organisation",

@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
+from coalition import withheld
 from coalition.api import bp
 from coalition.api.common import Schema, lead_statement, parse
 from coalition.api.openapi import document
@@ -35,6 +36,12 @@ class SignatureIn(Schema):
     names: dict[str, str] | None = None
     # "Keep me informed" (docs/api.md): the statement's updates are mailed to the signer.
     wants_updates: bool | None = None
+    # False: counted in every total but never named publicly (docs/signing.md); left out,
+    # a change keeps the previous choice (named, at first).
+    public: bool | None = None
+    # Shown after the public list's withheld line when not named, e.g. "a human rights
+    # group based in Belarus"; up to 200 characters.
+    public_description: str | None = None
 
 
 def signature_json(signature: Signature) -> dict[str, Any]:
@@ -51,6 +58,8 @@ def signature_json(signature: Signature) -> dict[str, Any]:
         "signed_at": iso(signature.created_at),
         "ended_at": iso(signature.ended_at),
         "names": translations.names_for(signature),
+        "public": signature.public,
+        "public_description": signature.public_description,
     }
 
 
@@ -81,6 +90,8 @@ def put_signature(token: str) -> tuple[Response, int]:
             signer_role=data.signer_role,
             names=dict(data.names) if data.names is not None else None,
             wants_updates=data.wants_updates,
+            public=data.public,
+            public_description=data.public_description,
         ),
         token=token,
     )
@@ -106,7 +117,8 @@ def delete_signature(token: str) -> Response:
 @bp.get("/statements/<int:statement_id>/signatories")
 @api_route
 def list_signatories(statement_id: int) -> Response:
-    """Every live signature in published order, without contacts; ?lang= for a translation."""
+    """Every live named signature in published order, without contacts, and how many are not
+    named publicly (with their public descriptions); ?lang= for a translation. Lead only."""
     statement = lead_statement(statement_id)
     rows: list[tuple[str, str | None, str, int]]
     language = request.args.get("lang", "").strip()
@@ -114,18 +126,23 @@ def list_signatories(statement_id: int) -> Response:
         # A translation's list: names in that language, collated by its rules.
         translation = translations.get(statement, language)
         ordered = translations.ordered_names(
-            statement, services.published_order(statement), translation.language
+            statement, withheld.named(services.published_order(statement)), translation.language
         )
         rows = [(name, s.country, s.kind, s.revision_number) for s, name in ordered]
     else:
         # Plain rows, not ORM objects: a statement may have tens of thousands of signatures.
         rows = listing.published_rows(statement)
+    descriptions = listing.withheld_descriptions(statement)
     return jsonify(
         {
             "signatories": [
                 {"name": name, "country": country, "kind": kind, "revision": revision}
                 for name, country, kind, revision in rows
-            ]
+            ],
+            "withheld": len(descriptions),
+            "withheld_descriptions": list(
+                withheld.collated_descriptions(descriptions, statement.language)
+            ),
         }
     )
 
@@ -155,7 +172,9 @@ document(
 document(
     "get",
     "/statements/{id}/signatories",
-    "Every live signature in published order (name, country, kind, revision); no contacts. "
+    "Every live signature named publicly, in published order (name, country, kind, revision); "
+    "no contacts. `withheld` counts the live signatures not named publicly and "
+    "`withheld_descriptions` gives their public descriptions, collated (never their names). "
     "With ?lang=<tag> of one of the statement's translations: each name in that language "
     "(where the signatory gave one) and the order of that language's collation.",
     responses={

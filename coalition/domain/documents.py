@@ -43,6 +43,7 @@ from coalition.domain.exports import (
     running_header,
     signatory_groups,
     signatory_line,
+    withheld_lines,
 )
 
 __all__ = ["emoji_font", "pdf_html", "to_docx", "to_pdf", "without_emoji"]
@@ -454,7 +455,7 @@ def to_docx(doc: EditionDocument) -> bytes:
     for line in note_lines(doc):
         _small(document.add_paragraph(), line, italic=True)
 
-    document.add_paragraph(f"{words['signatories']} ({len(doc.signatories)})",
+    document.add_paragraph(f"{words['signatories']} ({doc.total})",
                            style="Heading 1")
     for heading, members in signatory_groups(doc):
         if heading:
@@ -471,6 +472,11 @@ def to_docx(doc: EditionDocument) -> bytes:
                 detail = paragraph.add_run(f" ({details})")
                 detail.font.color.rgb = _GREY
         _set_columns(document.add_section(WD_SECTION.CONTINUOUS), 1)
+    unnamed, descriptions = withheld_lines(doc)
+    if unnamed:
+        document.add_paragraph(unnamed)
+        for description in descriptions:
+            document.add_paragraph(description, style="List Bullet")
     if has_affiliations(doc):
         _small(document.add_paragraph(), words["identification"], italic=True)
 

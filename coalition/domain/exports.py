@@ -50,6 +50,7 @@ __all__ = [
     "escape_csv_cell",
     "format_date",
     "has_affiliations",
+    "withheld_lines",
     "html_blocks",
     "html_lang",
     "labels_for",
@@ -125,6 +126,17 @@ class EditionDocument:
     embargo_until: str | None = None
     letter: Letter | None = None
     group_individuals: bool = False  # organisations, then individuals, under two headings
+    # Signatories counted but not named publicly (docs/signing.md): how many, the line that
+    # says so ("and 4 organisations that cannot be named for their safety") and the public
+    # descriptions their signers wrote, collated. Nothing else of them reaches a document.
+    withheld: int = 0
+    withheld_line: str = ""
+    withheld_descriptions: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Every signatory the document counts, named or not."""
+        return len(self.signatories) + self.withheld
 
 
 # --- words and dates -------------------------------------------------------------------
@@ -310,6 +322,14 @@ def format_moment(moment: datetime.datetime, language: str) -> str:
     written = format_datetime(moment, "d MMMM y, HH:mm", tzinfo=moment.tzinfo,
                               locale=_date_locale(language))
     return f"{written} {moment.tzname()}".strip()
+
+
+def withheld_lines(doc: EditionDocument) -> tuple[str, list[str]]:
+    """The line for signatories not named publicly ("" for none) and their descriptions."""
+    if doc.withheld <= 0:
+        return "", []
+    line = " ".join(doc.withheld_line.split())
+    return line, [" ".join(d.split()) for d in doc.withheld_descriptions if d.strip()]
 
 
 def display_title(doc: EditionDocument) -> str:
@@ -640,7 +660,7 @@ def to_markdown(doc: EditionDocument) -> str:
     # The edition's note stands between the text and the list in every format and on the page.
     parts.extend(f"*{_md_escape(line)}*" for line in note_lines(doc))
 
-    parts.append(f"## {_md_escape(words['signatories'])} ({len(doc.signatories)})")
+    parts.append(f"## {_md_escape(words['signatories'])} ({doc.total})")
     for heading, members in signatory_groups(doc):
         if heading:
             parts.append(f"### {_md_escape(heading)} ({len(members)})")
@@ -650,6 +670,10 @@ def to_markdown(doc: EditionDocument) -> str:
             line = f"- {_md_escape(name)}"
             lines.append(f"{line} ({_md_escape(details)})" if details else line)
         parts.append("\n".join(lines))
+    unnamed, descriptions = withheld_lines(doc)
+    if unnamed:
+        parts.append(_md_escape(unnamed))
+        parts.append("\n".join(f"- {_md_escape(d)}" for d in descriptions))
     if has_affiliations(doc):
         parts.append(f"*{_md_escape(words['identification'])}*")
 
@@ -769,12 +793,17 @@ def to_text(doc: EditionDocument, width: int | None = None) -> str:
     if notes:
         sections.append(notes)
 
-    sections.append(_underlined(f"{words['signatories']} ({len(doc.signatories)})", width, "-"))
+    sections.append(_underlined(f"{words['signatories']} ({doc.total})", width, "-"))
     for heading, members in signatory_groups(doc):
         lines = [f"{heading} ({len(members)}):"] if heading else []
         for signatory in members:
             lines.extend(_wrap(_signatory_text(signatory, doc.language), width, "", "  "))
         sections.append(lines)
+    unnamed, descriptions = withheld_lines(doc)
+    if unnamed:
+        sections.append(_wrap(unnamed, width))
+        if descriptions:
+            sections.append([ln for d in descriptions for ln in _wrap(d, width, "- ", "  ")])
     if has_affiliations(doc):
         sections.append(_wrap(words["identification"], width))
 
@@ -837,7 +866,7 @@ def article_html(
 
     out.append('<section class="signatories">')
     out.append(
-        f"<{heading_tag}>{_e(words['signatories'])} ({len(doc.signatories)})</{heading_tag}>"
+        f"<{heading_tag}>{_e(words['signatories'])} ({doc.total})</{heading_tag}>"
     )
     for heading, members in signatory_groups(doc):
         if heading:
@@ -853,6 +882,13 @@ def article_html(
                     item += f' <span class="signatory-details">({_e(details)})</span>'
             out.append(f'<li class="signatory signatory-{_e(signatory.kind)}">{item}</li>')
         out.append("</ul>")
+    unnamed, descriptions = withheld_lines(doc)
+    if unnamed:
+        out.append(f'<p class="withheld-line">{_e(unnamed)}</p>')
+        if descriptions:
+            out.append('<ul class="withheld-descriptions">')
+            out.extend(f"<li>{_e(d)}</li>" for d in descriptions)
+            out.append("</ul>")
     if has_affiliations(doc):
         out.append(f'<p class="identification">{_e(words["identification"])}</p>')
     out.append("</section>")
@@ -1080,6 +1116,8 @@ CONTACT_COLUMNS = (
     "signer_email",
     "endorsed_revision",
     "signed_at",
+    "named_publicly",  # "no": counted in public, never named (docs/signing.md)
+    "public_description",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -1116,9 +1154,11 @@ def signatories_csv(
     page (cp1252), which turns "“Viasna”" and "Libereco – …" into mojibake, and one set
     of bytes serves the public address, the press kit and the lead's page alike.
     """
+    unnamed, descriptions = "", []
     if isinstance(signatories, EditionDocument):
         rows = list(signatories.signatories)
         language = language or signatories.language
+        unnamed, descriptions = withheld_lines(signatories)
     else:
         rows = list(signatories)
     language = language or "en"
@@ -1141,6 +1181,12 @@ def signatories_csv(
         ]
         if contacts is not None:
             cells += [contacts[index].get(column) for column in CONTACT_COLUMNS]
+        writer.writerow([escape_csv_cell(cell) for cell in cells])
+    # Signatories not named publicly: the line, then each description, of kind "withheld".
+    for text in [unnamed, *descriptions] if unnamed else []:
+        cells = [text, "withheld", "", "", ""]
+        if contacts is not None:
+            cells += [""] * len(CONTACT_COLUMNS)
         writer.writerow([escape_csv_cell(cell) for cell in cells])
     return "\ufeff" + buffer.getvalue()
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import audit
+from coalition import audit, withheld
 from coalition.accounts.services import normalise_email
 from coalition.domain import lifecycle
 from coalition.domain.errors import Conflict, NotFound, StaleRevision, ValidationError
@@ -725,7 +725,14 @@ def accept_suggestion(actor: User, comment: Comment, *, base_revision: object) -
         raise StaleRevision(statement.current_revision, base_revision)
     current = drafting.latest_revision(statement)
     body = replace_paragraph(current.body, comment.anchor, comment.anchor_text, comment.suggestion)
-    organisation = comment.invitation.organisation if comment.invitation else "a partner"
+    organisation = (
+        comment.invitation.organisation
+        # The note reaches every signer: a partner not named publicly stays unnamed in it.
+        if comment.invitation and comment.invitation.id not in withheld.unnamed_partners(
+            statement.id
+        )
+        else "a partner"
+    )
     revision = drafting.save_revision(
         actor,
         statement,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import caching
+from coalition import caching, withheld
 from coalition.domain import documents, exports
 from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
 from coalition.domain.placeholders import fill_count
@@ -117,7 +117,13 @@ def _edition_document(edition: Edition, lead: str, url: str) -> EditionDocument:
             EditionSignatory.country,
             EditionSignatory.affiliation,
         )
-        .where(EditionSignatory.edition_id == edition.id)
+        .where(EditionSignatory.edition_id == edition.id, EditionSignatory.public)
+        .order_by(EditionSignatory.position)
+    )
+    # Rows not named publicly hold their public description in ``name`` and nothing else.
+    descriptions = db.session.scalars(
+        select(EditionSignatory.name)
+        .where(EditionSignatory.edition_id == edition.id, ~EditionSignatory.public)
         .order_by(EditionSignatory.position)
     )
     letter = Letter(**edition.letter) if edition.letter else None
@@ -139,6 +145,9 @@ def _edition_document(edition: Edition, lead: str, url: str) -> EditionDocument:
         sha256=edition.sha256,
         letter=letter,
         group_individuals=edition.group_individuals,
+        withheld=edition.withheld_count,
+        withheld_line=edition.withheld_line,
+        withheld_descriptions=withheld.collated_descriptions(descriptions, edition.language),
     )
 
 
@@ -172,6 +181,7 @@ def draft_document(statement: Statement) -> Draft:
             else f"{more} more signed an older text and are not listed until they re-confirm."
         )
     body = fill_count(revision.body, count, statement.language)
+    unnamed = withheld.of(current.endorsing, statement.language, wording=statement)
     document = EditionDocument(
         title=fill_count(revision.title, count, statement.language),
         body_markdown=body,
@@ -183,8 +193,12 @@ def draft_document(statement: Statement) -> Draft:
         note=note,
         updates=_updates(history),
         signatories=tuple(
-            _signatory(s.name, s.kind, s.country, s.affiliation) for s in current.endorsing
+            _signatory(s.name, s.kind, s.country, s.affiliation)
+            for s in withheld.named(current.endorsing)
         ),
+        withheld=unnamed.count,
+        withheld_line=unnamed.line,
+        withheld_descriptions=unnamed.descriptions,
         draft=True,
         letter=Letter(**letter_values) if letter_values else None,
         group_individuals=statement.group_individuals,
@@ -208,8 +222,11 @@ def preparation_document(
         note=preparation.note or None,
         updates=_updates(services.editions(statement)),
         signatories=tuple(
-            _signatory(s.name, s.kind, s.country, s.affiliation) for s in preparation.signatures
+            _signatory(s.name, s.kind, s.country, s.affiliation) for s in preparation.named
         ),
+        withheld=preparation.withheld.count,
+        withheld_line=preparation.withheld.line,
+        withheld_descriptions=preparation.withheld.descriptions,
         url=services.permalink(statement, preparation.number),
         sha256=preparation.sha256,
         letter=letter,
@@ -283,16 +300,23 @@ def lead_csv(statement: Statement) -> bytes:
     the public CSV of an edition holds only what the edition lists, without contacts.
     """
     signatures = services.live_signatures(statement)
+    # The lead's strictest setting leaves only the name of a signatory not named publicly.
+    shown = [not withheld.hidden_from_staff(statement, s) for s in signatures]
     contacts = [
         {
-            "signer_name": s.signer_name,
-            "signer_role": s.signer_role,
-            "signer_email": s.signer_email,
+            "signer_name": s.signer_name if show else "",
+            "signer_role": s.signer_role if show else "",
+            "signer_email": s.signer_email if show else "",
             "endorsed_revision": s.revision_number,
             "signed_at": s.created_at.isoformat(),
+            "named_publicly": "yes" if s.public else "no",
+            "public_description": s.public_description if show else "",
         }
-        for s in signatures
+        for s, show in zip(signatures, shown, strict=True)
     ]
-    rows = [_signatory(s.name, s.kind, s.country, s.affiliation) for s in signatures]
+    rows = [
+        _signatory(s.name, s.kind, s.country if show else "", s.affiliation if show else "")
+        for s, show in zip(signatures, shown, strict=True)
+    ]
     # The public columns first, written exactly as in the public CSV (BOM, country names).
     return exports.signatories_csv(rows, contacts, language=statement.language).encode("utf-8")

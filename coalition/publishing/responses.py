@@ -141,7 +141,8 @@ def edition_page_context(document: EditionDocument) -> dict[str, Any]:
         "human_date": lambda day: exports.format_date(day, document.language),
         "body_html": document.body_html,  # sanitised by render_markdown
         "groups": groups,
-        "count": len(document.signatories),
+        "count": document.total,  # named or not: the withheld line says how many are not
+        "withheld": exports.withheld_lines(document),
         "identification": exports.has_affiliations(document),
         "note_lines": exports.note_lines(document),
         "letter_lines": exports.letter_lines(letter) if letter else [],

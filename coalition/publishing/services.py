@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from coalition import audit
+from coalition import audit, withheld
 from coalition.domain import lifecycle
 from coalition.domain.collation import RULES_VERSION, sort_key
 from coalition.domain.errors import Conflict, Names, NotFound, ValidationError, say_plural
@@ -213,7 +213,7 @@ class Preparation:
     language: str
     letter: dict[str, str] | None
     group_individuals: bool
-    signatures: tuple[Signature, ...]
+    signatures: tuple[Signature, ...]  # every one listed: named, then counted only
     left_out: tuple[Signature, ...]
     retracting: tuple[Signature, ...]
     added: tuple[str, ...]  # names new since the previous edition
@@ -224,14 +224,21 @@ class Preparation:
     # the languages left out because their translation is not up to date.
     translations: tuple[translated.Prepared, ...] = ()
     left_out_translations: tuple[str, ...] = ()
+    # Signatures counted but not named publicly: their count, line and descriptions.
+    withheld: withheld.Withheld = withheld.Withheld()
 
     @property
     def count(self) -> int:
         return len(self.signatures)
 
     @property
+    def named(self) -> list[Signature]:
+        """The signatures the public list names, in published order."""
+        return withheld.named(self.signatures)
+
+    @property
     def names(self) -> list[str]:
-        return [signature.name for signature in self.signatures]
+        return [signature.name for signature in self.named]
 
 
 class PublicationChanged(Conflict):
@@ -321,15 +328,24 @@ def _names(names: Sequence[str]) -> str:
 
 
 def suggested_note(
-    *, added: Sequence[str], retracted: Sequence[str], awaiting: int, text_changed: bool
+    *, added: Sequence[str], retracted: Sequence[str], awaiting: int, text_changed: bool,
+    retracted_unnamed: int = 0,
 ) -> str:
-    """A note for a new edition saying what changed ("2 signatories added; ...")."""
+    """A note for a new edition saying what changed ("2 signatories added; ...").
+
+    The note is public: a signatory not named publicly is counted in ``added`` (its entry
+    is never shown) and in ``retracted_unnamed``, never named.
+    """
     parts = []
     if added:
         parts.append(_plural(len(added), "signatory", "signatories") + " added")
     if retracted:
         word = "signature" if len(retracted) == 1 else "signatures"
         parts.append(f"{word} of {_names(retracted)} retracted")
+    if retracted_unnamed:
+        parts.append(
+            _plural(retracted_unnamed, "signature", "signatures") + " not named publicly retracted"
+        )
     if text_changed:
         parts.append("text corrected")
     if awaiting:
@@ -467,19 +483,25 @@ def prepare(
     }
     retracting = _retracting(everyone, by_id, _listed_at(statement), live_identities)
     listed_identities = {_identity(s, by_id): s.name for s in current.endorsing}
-    previous_identities: dict[tuple[str, int], str] = {}
+    # What the previous edition showed of each signer: its name, or None when not named.
+    previous_identities: dict[tuple[str, int], str | None] = {}
     if previous is not None:
-        for row in previous.signatories:
+        for row in db.session.scalars(
+            select(EditionSignatory).where(EditionSignatory.edition_id == previous.id)
+        ):
             if row.signature_id in by_id:
-                previous_identities[_identity(by_id[row.signature_id], by_id)] = row.name
+                previous_identities[_identity(by_id[row.signature_id], by_id)] = (
+                    row.name if row.public else None
+                )
     added = tuple(
         name for key, name in listed_identities.items() if key not in previous_identities
     )
-    retracted = tuple(
+    gone = [
         name
         for key, name in previous_identities.items()
         if key not in listed_identities and key not in live_identities
-    )
+    ]
+    retracted = tuple(name for name in gone if name is not None)
 
     if note is None:
         text_changed = False
@@ -500,13 +522,15 @@ def prepare(
                 retracted=retracted,
                 awaiting=len(current.outstanding),
                 text_changed=text_changed,
+                retracted_unnamed=sum(1 for name in gone if name is None),
             )
             if previous is not None
             else ""
         )
     note_ = clean_note(note)
 
-    count = len(current.endorsing)
+    count = len(current.endorsing)  # named or not: every total counts them all
+    unnamed = withheld.of(current.endorsing, statement.language, wording=statement)
     translation_plan = translated.plan(
         statement, count, exclude_outstanding=exclude_outstanding, include=include_translations
     )
@@ -527,8 +551,10 @@ def prepare(
             "language": statement.language,
             "group": statement.group_individuals,
             "signatures": [
-                [s.id, s.name, s.kind, s.country, s.affiliation] for s in current.endorsing
+                [s.id, s.name, s.kind, s.country, s.affiliation, s.public, s.public_description]
+                for s in current.endorsing
             ],
+            "withheld_line": unnamed.line,
             "retracting": [s.id for s in retracting],
             "translations": [[t.language, t.revision, t.sha256] for t in translation_plan.included],
         }
@@ -544,7 +570,7 @@ def prepare(
         language=statement.language,
         letter=letter,
         group_individuals=statement.group_individuals,
-        signatures=tuple(current.endorsing),
+        signatures=tuple(_named_first(current.endorsing, statement.language)),
         left_out=tuple(current.outstanding),
         retracting=tuple(retracting),
         added=added,
@@ -553,7 +579,16 @@ def prepare(
         fingerprint=fingerprint,
         translations=translation_plan.included,
         left_out_translations=translation_plan.left_out,
+        withheld=unnamed,
     )
+
+
+def _named_first(signatures: Sequence[Signature], language: str) -> list[Signature]:
+    """The named in published order, then those not named, by collated description."""
+    hidden = [s for s in signatures if not s.public]
+    hidden.sort(key=lambda s: (not s.public_description.strip(),
+                               sort_key(s.public_description.strip(), language), s.id))
+    return [*withheld.named(signatures), *hidden]
 
 
 def publish(
@@ -615,20 +650,25 @@ def publish(
         published_by_id=actor.id,
         signatory_count=preparation.count,
         group_individuals=preparation.group_individuals,
+        withheld_count=preparation.withheld.count,
+        withheld_line=preparation.withheld.line,
     )
     db.session.add(edition)
     db.session.flush()
     for position, signature in enumerate(preparation.signatures, start=1):
+        named = signature.public
         db.session.add(
             EditionSignatory(
                 edition_id=edition.id,
                 position=position,
                 signature_id=signature.id,
-                name=signature.name,
+                # Not named: only what the signer wrote for the public, nothing of its own.
+                name=signature.name if named else signature.public_description.strip(),
                 kind=signature.kind,
-                affiliation=signature.affiliation or "",
-                country=signature.country or "",
+                affiliation=(signature.affiliation or "") if named else "",
+                country=(signature.country or "") if named else "",
                 revision_number=signature.revision_number,
+                public=named,
             )
         )
     db.session.flush()
@@ -665,6 +705,7 @@ def publish(
         date=edition.date.isoformat(),
         public_from=preparation.public_from.isoformat() if preparation.public_from else None,
         signatories=preparation.count,
+        withheld=preparation.withheld.count,
         left_out=[s.name for s in preparation.left_out],
         retracted=[s.name for s in preparation.retracting],
         sha256=edition.sha256,

@@ -34,6 +34,11 @@ KINDS = [
     SelectChoice("individual", _l("An individual")),
 ]
 
+VISIBILITIES = [
+    SelectChoice("named", _l("Named in the published list")),
+    SelectChoice("withheld", _l("Not named publicly: counted in the total only")),
+]
+
 # Groupings and pseudo-territories that are not countries.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
@@ -114,6 +119,14 @@ class SignerFields(FlaskForm):
         _l("Keep me informed: e-mail me the updates on this statement"),
         description=_l("Optional. Each e-mail has a link to stop them in one click."),
     )
+    visibility = RadioField(_l("Public or not"), choices=VISIBILITIES, default="named")
+    public_description = StringField(
+        _l("Public description (optional)"),
+        description=_l(
+            "Shown after the count instead of your name, e.g. “a human rights group based in "
+            "Belarus”. Write nothing that would identify you; leave it empty to be counted only."
+        ),
+    )
 
     # Translation languages with a name field (see with_names); none by default.
     name_languages: tuple[str, ...] = ()
@@ -156,6 +169,8 @@ class SignerFields(FlaskForm):
             sort_as=_text(self.sort_as.data),
             names=self.names(),
             wants_updates=bool(self.wants_updates.data),
+            public=self.visibility.data != "withheld",
+            public_description=_text(self.public_description.data),
         )
 
 
@@ -242,6 +257,27 @@ class OpenSignonForm(SignerFields):
         data = super().input()
         data.website = _text(self.website.data)
         return data
+
+
+class WithheldOptionsForm(FlaskForm):
+    """The statement's wording for signatories not named publicly, and who sees them."""
+
+    wording_one = StringField(
+        _l("Wording for one (optional)"),
+        description=_l("e.g. “and {{count}} organisation that cannot be named for its safety”"),
+    )
+    wording_other = StringField(
+        _l("Wording for several (optional)"),
+        description=_l("e.g. “and {{count}} organisations that cannot be named for their safety”"),
+    )
+    hidden_from_staff = BooleanField(
+        _l("Show our staff only the organisation name of a signatory not named publicly"),
+        description=_l(
+            "For the most sensitive cases: its signer, e-mail, country, logo and description "
+            "are then shown to nobody in Coalition. This cannot be undone for this statement."
+        ),
+    )
+    submit = SubmitField(_l("Save the wording"))
 
 
 class ActionForm(FlaskForm):

@@ -41,17 +41,33 @@ def _order(statement: Statement) -> list[Any]:
 
 
 def published_rows(statement: Statement) -> list[tuple[str, str | None, str, int]]:
-    """Every live signature in published order as (name, country, kind, revision): one query.
+    """Every live signature named publicly, in published order, as (name, country, kind,
+    revision): one query.
 
     Unpacked as tuples: several times cheaper than reading a Row's attributes by name,
     which counts at tens of thousands of signatories (docs/performance.md).
     """
     rows = db.session.execute(
         select(Signature.name, Signature.country, Signature.kind, Signature.revision_number)
-        .where(Signature.statement_id == statement.id, Signature.status == "live")
+        .where(
+            Signature.statement_id == statement.id, Signature.status == "live", Signature.public
+        )
         .order_by(*_order(statement))
     )
     return cast(list[tuple[str, str | None, str, int]], rows.all())
+
+
+def withheld_descriptions(statement: Statement) -> list[str]:
+    """One entry per live signature not named publicly: its public description (maybe "")."""
+    return list(
+        db.session.scalars(
+            select(Signature.public_description).where(
+                Signature.statement_id == statement.id,
+                Signature.status == "live",
+                ~Signature.public,
+            )
+        )
+    )
 
 
 def counts(statement: Statement, floor: int) -> dict[str, int]:

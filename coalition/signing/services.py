@@ -66,6 +66,7 @@ LABELS = {
     "country": "The country",
     "sort_as": "Sort as",
     "website": "The website",
+    "public_description": "The public description",
 }
 
 
@@ -99,6 +100,10 @@ class SignatureInput:
     # "Keep me informed": the statement's updates are mailed to the signer (off by default;
     # None keeps the previous signature's choice).
     wants_updates: bool | None = None
+    # False: counted but never named publicly (docs/signing.md); None keeps the previous
+    # choice (named, at first).
+    public: object = None
+    public_description: object = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class CleanSignature:
     logo: bytes | None
     logo_type: str | None
     wants_updates: bool = False
+    public: bool = True
+    public_description: str = ""
 
 
 # --- input -------------------------------------------------------------------------------
@@ -191,6 +198,13 @@ def _kind(value: object) -> str:
     return str(value)
 
 
+def _public(value: object) -> bool:
+    if not isinstance(value, bool):
+        message = "Whether to be named publicly must be true or false."
+        raise ValidationError(message, fields={"public": message})
+    return value
+
+
 def _country(value: object) -> str:
     country = _line("country", value, limit=COUNTRY_MAX)
     # A two-letter value is an ISO 3166 code, as the exports expect.
@@ -239,6 +253,8 @@ def clean_input(data: SignatureInput, previous: Previous = None) -> CleanSignatu
         ("sort_as", lambda: _line("sort_as", given("sort_as")) or None),
         ("website", lambda: clean_website(given("website"))),
         ("logo", lambda: _logo(data, previous)),
+        ("public", lambda: _public(given("public", True))),
+        ("public_description", lambda: _line("public_description", given("public_description"))),
     ]
     lengths: dict[str, tuple[int, int]] = {}
     for name, check in checks:
@@ -280,6 +296,8 @@ def clean_input(data: SignatureInput, previous: Previous = None) -> CleanSignatu
             if data.wants_updates is not None
             else bool(getattr(previous, "wants_updates", False))
         ),
+        public=bool(values["public"]),
+        public_description=str(values["public_description"]),
     )
 
 
@@ -391,7 +409,8 @@ _BASIS_COLUMNS = (
     Signature.id, Signature.status, Signature.kind, Signature.affiliation, Signature.country,
     Signature.signer_name, Signature.signer_role, Signature.signer_email,
     Signature.board_approved_on, Signature.sort_as, Signature.website, Signature.logo,
-    Signature.logo_type, Signature.wants_updates,
+    Signature.logo_type, Signature.wants_updates, Signature.public,
+    Signature.public_description,
 )
 # The live signature, else the most recent row: what a change keeps.
 _BASIS_ID_OF = (
@@ -512,6 +531,8 @@ def _row_values(
         "logo": clean.logo,
         "logo_type": clean.logo_type,
         "wants_updates": clean.wants_updates,
+        "public": clean.public,
+        "public_description": clean.public_description,
         "revision_number": revision.number,
         "revision_sha256": revision.sha256,
         "created_at": utcnow(),
@@ -664,6 +685,7 @@ def sign(
         replaces=previous.id if previous is not None else None,
         name=signature.name,
         revision=plan.revision.number,
+        public=signature.public,
     )
     outbox.write(plan.receipt)
     return signature, created
@@ -697,7 +719,8 @@ def _receipt(
     signature = SimpleNamespace(
         name=clean.name, signer_name=clean.signer_name, affiliation=clean.affiliation,
         country=clean.country, revision_number=revision.number,
-        revision_sha256=revision.sha256,
+        revision_sha256=revision.sha256, public=clean.public,
+        public_description=clean.public_description,
     )
     return outbox.compose(
         "signature_receipt",

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.wrappers import Response
 
+from coalition import withheld
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.exports import escape_csv_cell
 from coalition.domain.integrity import baseline, endorses
@@ -112,6 +113,8 @@ def _fill(form: forms.SignForm, invitation: Invitation, basis: Signature | None)
     form.board_approved_on.data = basis.board_approved_on
     form.sort_as.data = basis.sort_as or ""
     form.wants_updates.data = basis.wants_updates
+    form.visibility.data = "named" if basis.public else "withheld"
+    form.public_description.data = basis.public_description
     form.fill_names(translations.names_of({basis.id}).get(basis.id, {}))
 
 
@@ -169,6 +172,10 @@ def signing_panel(
         "tz": _zone(statement),
         "country_name": forms.country_name,
     }
+
+
+# Other partners see a commenter that signed without being named as "a partner organisation".
+bp.app_template_global("unnamed_partners")(withheld.unnamed_partners)
 
 
 @bp.app_template_global("signing_panel")
@@ -431,6 +438,11 @@ def signatories(statement_id: int) -> str:
         formdata=None, open_signon=statement.open_signon,
         group_individuals=statement.group_individuals,
     )
+    withheld_form = forms.WithheldOptionsForm(
+        formdata=None,
+        wording_one=statement.withheld_wording_one,
+        wording_other=statement.withheld_wording_other,
+    )
     return render_template(
         "signing/signatories.html",
         statement=statement,
@@ -445,6 +457,13 @@ def signatories(statement_id: int) -> str:
         covers=lambda s: floor <= s.revision_number <= statement.current_revision,
         baseline=floor,
         options=options,
+        withheld_form=withheld_form,
+        withheld_count=len(listing.withheld_descriptions(statement)),
+        default_lines=[
+            withheld.default_line(n, statement.language, named=True, organisations=True)
+            for n in (1, 4)
+        ],
+        hidden=lambda s: withheld.hidden_from_staff(statement, s),
         action_form=forms.ActionForm(formdata=None),
         sort_form=forms.SortAsForm(formdata=None),
         open_link=open_signon.link_url(statement),
@@ -465,16 +484,21 @@ def export_csv(statement_id: int) -> Response:
     writer.writerow([
         "position", "name", "kind", "affiliation", "country", "signer_name", "signer_role",
         "signer_email", "board_approved_on", "endorsed_revision", "endorses_current_text",
-        "signed_at", "sort_as",
+        "signed_at", "sort_as", "named_publicly", "public_description",
     ])
     for position, s in enumerate(services.published_order(statement), start=1):
+        # The lead's strictest setting: nothing of a signatory not named but its name.
+        shown = not withheld.hidden_from_staff(statement, s)
         writer.writerow([
             escape_csv_cell(cell)
             for cell in (
-                position, s.name, s.kind, s.affiliation, s.country, s.signer_name,
-                s.signer_role, s.signer_email, s.board_approved_on, s.revision_number,
+                position, s.name, s.kind, *(
+                    (s.affiliation, s.country, s.signer_name, s.signer_role, s.signer_email,
+                     s.board_approved_on) if shown else ("",) * 6
+                ), s.revision_number,
                 "yes" if endorses(s.revision_number, marks, statement.current_revision) else "no",
                 s.created_at.isoformat(timespec="seconds"), s.sort_as or "",
+                "yes" if s.public else "no", s.public_description if shown else "",
             )
         ])
     response = current_app.response_class(
@@ -540,6 +564,25 @@ def decide(statement_id: int, signature_id: int, decision: str) -> Response:
     return redirect(url_for("signing.signatories", statement_id=statement_id, show="pending"))
 
 
+@bp.route("/statements/<int:statement_id>/withheld-options", methods=["POST"])
+def withheld_options(statement_id: int) -> Response:
+    """The wording of the line for signatories not named publicly; hiding them from staff."""
+    statement = _statement(statement_id)
+    form = forms.WithheldOptionsForm()
+    if form.validate_on_submit():
+        with change() as outcome:
+            withheld.set_options(
+                current_user._get_current_object(),
+                statement,
+                wording_one=form.wording_one.data or "",
+                wording_other=form.wording_other.data or "",
+                hide_from_staff=bool(form.hidden_from_staff.data),
+            )
+        if outcome.ok:
+            flash(gettext("The wording for signatories not named publicly is saved."), "success")
+    return redirect(url_for("signing.signatories", statement_id=statement_id))
+
+
 @bp.route("/statements/<int:statement_id>/signing-options", methods=["POST"])
 def options(statement_id: int) -> Response:
     """Open sign-on on or off, a new link, grouping of individuals."""
@@ -560,5 +603,9 @@ def options(statement_id: int) -> Response:
 
 @bp.route("/statements/<int:statement_id>/signatories/<int:signature_id>/logo")
 def logo(statement_id: int, signature_id: int) -> Response:
-    """A signatory's logo, for the lead."""
-    return _logo_response(_signature(_statement(statement_id), signature_id))
+    """A signatory's logo, for the lead (none for a signature hidden from its staff)."""
+    statement = _statement(statement_id)
+    signature = _signature(statement, signature_id)
+    if withheld.hidden_from_staff(statement, signature):
+        abort(404)
+    return _logo_response(signature)

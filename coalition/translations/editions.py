@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coalition import withheld
 from coalition.domain import translations as rules
 from coalition.domain.errors import Conflict, LanguageNames, NotFound, Said, say_plural
 from coalition.domain.exports import EditionDocument, Letter, Signatory
@@ -132,7 +133,11 @@ def freeze(edition: Edition, prepared: Iterable[Prepared]) -> list[EditionTransl
             .order_by(EditionSignatory.position)
         )
     )
-    by_signature = {row.signature_id: row for row in rows if row.signature_id is not None}
+    # A signatory not named publicly is not named in any language: counted, in the line.
+    hidden = [row for row in rows if not row.public]
+    by_signature = {
+        row.signature_id: row for row in rows if row.signature_id is not None and row.public
+    }
     signatures = list(
         db.session.scalars(select(Signature).where(Signature.id.in_(list(by_signature))))
     ) if by_signature else []
@@ -149,6 +154,12 @@ def freeze(edition: Edition, prepared: Iterable[Prepared]) -> list[EditionTransl
             title=item.title,
             body=item.body,
             sha256=item.sha256,
+            withheld_line=withheld.line(
+                len(hidden),
+                item.language,
+                named=bool(by_signature),
+                organisations=all(row.kind != "individual" for row in hidden),
+            ),
         )
         db.session.add(translated)
         db.session.flush()
@@ -220,6 +231,9 @@ def document(edition: Edition, translated: EditionTranslation) -> EditionDocumen
     )
     letter = Letter(**edition.letter) if edition.letter else None
     return EditionDocument(
+        withheld=source.withheld,
+        withheld_line=translated.withheld_line,
+        withheld_descriptions=source.withheld_descriptions,
         title=translated.title,
         body_markdown=translated.body,
         body_html=render_markdown(translated.body),
@@ -300,10 +314,12 @@ def draft_document(statement: Statement, language: str) -> EditionDocument:
     draft = files.draft_document(statement)
     count = len(draft.listed)
     body = fill_count(newest.body, count, translation.language)
-    listed = services.ordered_names(statement, publishing.plan(statement).endorsing,
-                                    translation.language)
+    endorsing = publishing.plan(statement).endorsing
+    listed = services.ordered_names(statement, withheld.named(endorsing), translation.language)
+    unnamed = withheld.of(endorsing, translation.language)
     return replace(
         draft.document,
+        withheld_line=unnamed.line,
         title=fill_count(newest.title, count, translation.language),
         body_markdown=body,
         body_html=render_markdown(body),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from coalition import withheld
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
 from coalition.domain.errors import DomainError, NotFound, StaleRevision, ValidationError
@@ -388,12 +389,15 @@ def signatories(statement_id: int, language: str) -> str:
     statement = _statement(statement_id)
     translation = _translation(statement, language)
     current = publishing.plan(statement)
-    listed = services.ordered_names(statement, current.endorsing, translation.language)
+    listed = services.ordered_names(
+        statement, withheld.named(current.endorsing), translation.language
+    )
     return render_template(
         "translations/signatories.html",
         statement=statement,
         translation=translation,
         listed=listed,
+        unnamed=withheld.of(current.endorsing, translation.language),
         outstanding=len(current.outstanding),
         translation_name=rules.language_name(translation.language),
     )

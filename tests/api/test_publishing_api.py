@@ -53,7 +53,7 @@ def test_publish_answers_200_with_contract_fields(client: FlaskClient, setup: di
     response = publish(client, setup, date="2026-12-03", note="First edition")
     assert response.status_code == 200, response.get_json()
     data = response.get_json()
-    assert set(data) == {"edition", "published_at", "url", "sha256", "signatories"}
+    assert set(data) == {"edition", "published_at", "url", "sha256", "signatories", "withheld"}
     assert data["edition"] == 1
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", data["published_at"])
     assert data["url"] == f"http://coalition.test/s/{setup['slug']}"

@@ -120,6 +120,7 @@ ROUTES: dict[str, Case] = {
     "signing.sort_as": Case(LEAD),
     "signing.decide": Case(LEAD, params={"signature_id": "pending_signature_id"}),
     "signing.options": Case(LEAD),
+    "signing.withheld_options": Case(LEAD),
     "signing.logo": Case(LEAD),
     # publishing: the lead's side
     "publishing.publish": Case(LEAD),
