@@ -224,3 +224,21 @@ def unnamed_partners(statement_id: int) -> set[int]:
             )
         )
     )
+
+
+def hidden_addresses(statement: Statement) -> set[str]:
+    """Addresses of signers not named publicly, when the lead hides them from its staff.
+
+    The outbox pages show such a message's address and text as hidden: a receipt repeats
+    the signer's name, country and address.
+    """
+    if not statement.withheld_hidden_from_staff:
+        return set()
+    return {
+        email.lower()
+        for email in db.session.scalars(
+            select(Signature.signer_email).where(
+                Signature.statement_id == statement.id, ~Signature.public
+            )
+        )
+    }

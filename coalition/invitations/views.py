@@ -21,6 +21,7 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from coalition import withheld
 from coalition.domain.errors import DomainError, NotFound, StaleRevision
 from coalition.domain.exports import escape_csv_cell
 from coalition.domain.invitations import (
@@ -339,6 +340,7 @@ def outbox(statement_id: int) -> str:
         "invitations/outbox.html",
         statement=statement,
         messages=services.statement_outbox(statement),
+        hidden=withheld.hidden_addresses(statement),
         smtp=bool(current_app.config.get("MAIL_HOST")),
         tz=_zone(statement),
         action_form=forms.ActionForm(formdata=None),
@@ -357,6 +359,7 @@ def outbox_message(statement_id: int, message_id: int) -> str:
         "invitations/outbox_message.html",
         statement=statement,
         message=message,
+        hidden=withheld.hidden_addresses(statement),
         tz=_zone(statement),
         action_form=forms.ActionForm(formdata=None),
     )
