@@ -1154,7 +1154,7 @@ def signatories_csv(
     page (cp1252), which turns "“Viasna”" and "Libereco – …" into mojibake, and one set
     of bytes serves the public address, the press kit and the lead's page alike.
     """
-    unnamed, descriptions = "", []
+    unnamed, descriptions = "", list[str]()
     if isinstance(signatories, EditionDocument):
         rows = list(signatories.signatories)
         language = language or signatories.language
