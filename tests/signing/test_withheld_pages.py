@@ -73,7 +73,7 @@ def test_the_sign_form_speaks_french(app: Flask, client: FlaskClient):
     world = _world(app)
     page = client.get(f"/i/{world['token']}/sign", headers={"Accept-Language": "fr"}
                       ).get_data(as_text=True)
-    assert "Non nommés publiquement : comptés dans le total seulement" in page
+    assert "Non nommés publiquement\u202f: comptés dans le total seulement" in page
     assert "le public et les autres partenaires ne voient que le nombre" in page
 
 
