@@ -235,3 +235,13 @@ def test_api_refuses_a_public_flag_that_is_not_a_boolean(client: FlaskClient, ap
     })
     assert response.status_code == 422
     assert "public" in response.get_json()["fields"]
+
+
+def test_the_openapi_document_names_the_new_fields(client: FlaskClient):
+    document = client.get("/api/v1/openapi.json").get_json()
+    properties = document["components"]["schemas"]["SignatureIn"]["properties"]
+    assert {"public", "public_description"} <= set(properties)
+    listing = document["paths"]["/statements/{id}/signatories"]["get"]["summary"]
+    assert "withheld" in listing and "withheld_descriptions" in listing
+    publish = document["paths"]["/statements/{id}/publish"]["post"]["responses"]["200"]
+    assert "withheld" in publish["description"]
