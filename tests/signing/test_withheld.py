@@ -245,3 +245,26 @@ def test_the_openapi_document_names_the_new_fields(client: FlaskClient):
     assert "withheld" in listing and "withheld_descriptions" in listing
     publish = document["paths"]["/statements/{id}/publish"]["post"]["responses"]["200"]
     assert "withheld" in publish["description"]
+
+
+def test_switching_after_publication_makes_a_new_edition_that_does_not_name(setup):
+    owner, statement, invitation, token = setup
+    services.sign(invitation, _data("Viasna Underground"), token=token)
+    factories.signed(statement, "Named Partner")
+    first = publishing.publish(owner, statement)
+    db.session.commit()
+    assert [row.name for row in first.signatories] == ["Named Partner", "Viasna Underground"]
+    # Signing is closed once published; reopened, the partner may switch like any change.
+    drafting.change_state(owner, statement, "open")
+    db.session.commit()
+    services.sign(invitation, SignatureInput(name="Viasna Underground", public=False))
+    db.session.commit()
+    second = publishing.publish(owner, statement)
+    db.session.commit()
+    assert second.number == 2 and second.signatory_count == 2 and second.withheld_count == 1
+    assert [row.name for row in second.signatories] == ["Named Partner"]
+    assert "Viasna" not in second.note
+    document = files.edition_document(second)
+    assert document.total == 2 and document.withheld_line.startswith("and 1 organisation")
+    # The first edition stays as it was published.
+    assert [row.name for row in first.signatories] == ["Named Partner", "Viasna Underground"]
