@@ -8,6 +8,7 @@ so it needs no id at all.
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from flask_wtf import FlaskForm as _FlaskForm
@@ -15,8 +16,10 @@ from markupsafe import Markup
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from coalition.domain import timezones
 from coalition.domain.limits import line_length, text_length, too_long
-from coalition.i18n import translate
+from coalition.i18n import current_language, translate
+from coalition.i18n import lazy_text as _l
 
 
 class FlaskForm(_FlaskForm):
@@ -56,3 +59,33 @@ class Limit:
             count = len(value)
         if count > self.limit:
             raise ValidationError(translate(too_long(count, self.limit)))
+
+
+REGION_NAMES = {
+    "Africa": _l("Africa"),
+    "America": _l("Americas"),
+    "Antarctica": _l("Antarctica"),
+    "Arctic": _l("Arctic"),
+    "Asia": _l("Asia"),
+    "Atlantic": _l("Atlantic Ocean"),
+    "Australia": _l("Australia"),
+    "Europe": _l("Europe"),
+    "Indian": _l("Indian Ocean"),
+    "Pacific": _l("Pacific"),
+}
+
+
+def timezone_choices(current: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The current zones grouped by region, named by city and country in the reader's
+    language (domain/timezones.py); `current` stays selectable if it is an older id."""
+    groups: dict[str, list[tuple[str, str]]] = {str(_l("Universal time")): [("UTC", "UTC")]}
+    if current and current != "UTC" and not timezones.is_current(current):
+        try:
+            zoneinfo.ZoneInfo(current)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+        else:
+            groups[str(_l("Set earlier"))] = [(current, current)]
+    for region, zones in timezones.zone_groups(current_language()):
+        groups[str(REGION_NAMES.get(region, region))] = zones
+    return groups

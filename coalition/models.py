@@ -82,6 +82,8 @@ COMMENT_VISIBILITIES = ("private", "shared")
 class Organisation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Where its staff see times by default (the dashboard); None is UTC.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
@@ -96,6 +98,8 @@ class User(UserMixin, Model):
     # Changes on password change and logout-everywhere; part of the login session id.
     session_token: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(35))
+    # The zone this user sees times in; None follows the organisation's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The daily digest of the organisation's statements (opt-in) and when it last went out.
@@ -114,6 +118,11 @@ class User(UserMixin, Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+    @property
+    def viewing_zone(self) -> str:
+        """The zone this user sees times in: its own, else its organisation's, else UTC."""
+        return self.timezone or self.organisation.timezone or "UTC"
 
 
 class ColleagueInvitation(Model):

@@ -115,3 +115,20 @@ class LanguageForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Save the language"), id="language-submit")
+
+
+class TimeZoneForm(FlaskForm):
+    """Where one sees times: one's own zone (empty: the organisation's), and the
+    organisation's default for colleagues who have not chosen."""
+
+    timezone = SelectField(
+        _l("Your time zone"),
+        description=_l("The list of statements shows every time in this zone."),
+        render_kw={"class": "zone-select"},
+    )
+    organisation_timezone = SelectField(
+        _l("Your organisation's time zone"),
+        description=_l("For colleagues who have not chosen their own."),
+        render_kw={"class": "zone-select"},
+    )
+    submit = SubmitField(_l("Save the time zones"))

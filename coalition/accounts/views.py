@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response
 from coalition.accounts import forms, services
 from coalition.domain.errors import DomainError
 from coalition.extensions import account_key, db, limiter, login_limit
+from coalition.forms import timezone_choices
 from coalition.i18n import SUPPORTED, translate
 from coalition.mail import outbox
+from coalition.models import User
 from coalition.outcomes import apply_errors
 from coalition.security import public
 
@@ -104,6 +106,7 @@ def account() -> str:
         password_form=forms.PasswordForm(),
         revoke_form=forms.ConfirmForm(),
         language_form=_language_form(user),
+        zone_form=_zone_form(user),
         tokens=services.list_api_tokens(user),
         members=services.organisation_members(user.organisation_id),
         pending=services.pending_colleague_invitations(user.organisation_id),
@@ -115,6 +118,41 @@ def _language_form(user: object) -> forms.LanguageForm:
     form = forms.LanguageForm(formdata=None)
     form.language.data = getattr(user, "language", None) or ""
     return form
+
+
+def _zone_choices(form: forms.TimeZoneForm, user: User) -> None:
+    organisation_zone = user.organisation.timezone or "UTC"
+    form.timezone.choices = {
+        gettext("Default"): [
+            ("", gettext("As my organisation (%(zone)s)", zone=organisation_zone))
+        ],
+        **timezone_choices(user.timezone),
+    }
+    form.organisation_timezone.choices = timezone_choices(organisation_zone)
+
+
+def _zone_form(user: User) -> forms.TimeZoneForm:
+    form = forms.TimeZoneForm(formdata=None)
+    _zone_choices(form, user)
+    form.timezone.data = user.timezone or ""
+    form.organisation_timezone.data = user.organisation.timezone or "UTC"
+    return form
+
+
+@bp.route("/account/time-zone", methods=["POST"])
+def set_time_zone() -> Response:
+    """Choose where you see times (empty: your organisation's), and your organisation's."""
+    user = current_user._get_current_object()
+    form = forms.TimeZoneForm()
+    _zone_choices(form, user)
+    if form.validate_on_submit():
+        user.timezone = form.timezone.data or None
+        user.organisation.timezone = form.organisation_timezone.data or None
+        db.session.commit()
+        flash(gettext("Your time zones are saved."), "success")
+    else:
+        flash(gettext("Choose one of the time zones offered."), "error")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/language", methods=["POST"])
@@ -152,6 +190,7 @@ def create_token() -> str | Response:
         password_form=forms.PasswordForm(formdata=None),
         revoke_form=forms.ConfirmForm(formdata=None),
         language_form=_language_form(user),
+        zone_form=_zone_form(user),
         tokens=services.list_api_tokens(user),
         members=services.organisation_members(user.organisation_id),
         pending=services.pending_colleague_invitations(user.organisation_id),

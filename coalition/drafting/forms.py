@@ -18,10 +18,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from coalition.domain import timezones
 from coalition.domain.limits import BODY_MAX, NOTE_MAX, TITLE_MAX
 from coalition.forms import FlaskForm, Limit
-from coalition.i18n import current_language
 from coalition.i18n import lazy_text as _l
 from coalition.models import Statement
 
@@ -42,34 +40,6 @@ LANGUAGE_NAMES = [
 LANGUAGES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES]
 
 
-REGION_NAMES = {
-    "Africa": _l("Africa"),
-    "America": _l("Americas"),
-    "Antarctica": _l("Antarctica"),
-    "Arctic": _l("Arctic"),
-    "Asia": _l("Asia"),
-    "Atlantic": _l("Atlantic Ocean"),
-    "Australia": _l("Australia"),
-    "Europe": _l("Europe"),
-    "Indian": _l("Indian Ocean"),
-    "Pacific": _l("Pacific"),
-}
-
-
-def timezone_choices(current: str | None = None) -> dict[str, list[tuple[str, str]]]:
-    """The current zones grouped by region, named by city and country in the reader's
-    language (domain/timezones.py); `current` stays selectable if it is an older id."""
-    groups: dict[str, list[tuple[str, str]]] = {str(_l("Universal time")): [("UTC", "UTC")]}
-    if current and current != "UTC" and not timezones.is_current(current):
-        try:
-            zoneinfo.ZoneInfo(current)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-        else:
-            groups[str(_l("Set earlier"))] = [(current, current)]
-    for region, zones in timezones.zone_groups(current_language()):
-        groups[str(REGION_NAMES.get(region, region))] = zones
-    return groups
 
 
 def deadline_value(statement: Statement, tz: zoneinfo.ZoneInfo) -> str:

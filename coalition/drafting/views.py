@@ -18,6 +18,7 @@ from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import forms, services
 from coalition.extensions import db
+from coalition.forms import timezone_choices
 from coalition.i18n import translate
 from coalition.models import Statement
 from coalition.outcomes import apply_errors, change
@@ -43,8 +44,12 @@ def zone(statement: Statement) -> zoneinfo.ZoneInfo:
 @bp.route("/")
 def dashboard() -> str:
     """The organisation's statements with state, revision, last edit and deadline."""
-    statements = services.organisation_statements(current_user._get_current_object())
-    return render_template("drafting/dashboard.html", statements=statements)
+    user = current_user._get_current_object()
+    statements = services.organisation_statements(user)
+    # One zone for the whole column (the viewer's), not each statement's own.
+    return render_template(
+        "drafting/dashboard.html", statements=statements, viewer_zone=user.viewing_zone
+    )
 
 
 @bp.route("/statements/new", methods=["GET", "POST"])
@@ -292,7 +297,7 @@ def settings(statement_id: int) -> str | Response:
     """Language, time zone, deadline, comments while open, and the letter layout."""
     statement = _statement(statement_id)
     form = forms.SettingsForm(obj=statement if request.method == "GET" else None)
-    form.timezone.choices = forms.timezone_choices(statement.timezone)
+    form.timezone.choices = timezone_choices(statement.timezone)
     tz = zone(statement)
     if request.method == "GET":
         form.sign_deadline.data = (

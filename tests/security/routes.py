@@ -69,6 +69,7 @@ ROUTES: dict[str, Case] = {
     "accounts.invite_colleague": Case(LEAD),
     "accounts.change_password": Case(LEAD),
     "accounts.set_language": Case(LEAD),
+    "accounts.set_time_zone": Case(LEAD),
     "accounts.join": Case(PUBLIC, token="join_token", token_checked=True),
     "accounts.forgot_password": Case(PUBLIC),
     "accounts.reset_password": Case(PUBLIC, token="reset_token", token_checked=True),
