@@ -19,7 +19,7 @@ from typing import Any
 
 import docx
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -30,6 +30,7 @@ from coalition.domain.exports import (
     Block,
     EditionDocument,
     Run,
+    Signatory,
     article_html,
     banners,
     display_title,
@@ -246,6 +247,89 @@ def to_pdf(doc: EditionDocument) -> bytes:
 
 # --- DOCX ------------------------------------------------------------------------------
 
+# The PDF's faces, sizes and colours (_PDF_STYLE), set on Word's styles so that the DOCX
+# looks like the PDF and a press officer's edits keep the look. Word without DejaVu
+# substitutes a font of its own; LibreOffice and the PDF on the server use these.
+_SERIF_FACE = "DejaVu Serif"
+_SANS_FACE = "DejaVu Sans"
+_TYPOGRAPHY: dict[str, tuple[str, float, str, bool | None]] = {
+    # style: (face, size in points, colour, bold)
+    "Normal": (_SERIF_FACE, 10, "1A1A1A", None),
+    "Title": (_SANS_FACE, 19, "111111", True),
+    "Heading 1": (_SANS_FACE, 12.5, "111111", True),
+    "Heading 2": (_SANS_FACE, 10.5, "111111", True),
+    "Heading 3": (_SANS_FACE, 10.5, "111111", True),
+    "Header": (_SANS_FACE, 7.5, "666666", None),
+    "Footer": (_SANS_FACE, 7.5, "666666", None),
+    "Quote": (_SERIF_FACE, 10, "333333", None),
+}
+_THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _set_face(run_properties: Any, face: str) -> None:
+    """One face for every script (Latin, Cyrillic, Arabic, CJK), never the theme's."""
+    fonts = run_properties.get_or_add_rFonts()
+    for attribute in _THEME_ATTRIBUTES:
+        fonts.attrib.pop(qn(attribute), None)
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), face)
+
+
+def _set_color(run_properties: Any, color: str) -> None:
+    element = run_properties.get_or_add_color()
+    for attribute in ("w:themeColor", "w:themeShade", "w:themeTint"):
+        element.attrib.pop(qn(attribute), None)
+    element.set(qn("w:val"), color)
+
+
+def _set_size(run_properties: Any, points: float) -> None:
+    half_points = str(round(points * 2))
+    run_properties.get_or_add_sz().set(qn("w:val"), half_points)
+    complex_size = run_properties.find(qn("w:szCs"))
+    if complex_size is None:
+        complex_size = OxmlElement("w:szCs")
+        run_properties.get_or_add_sz().addnext(complex_size)
+    complex_size.set(qn("w:val"), half_points)
+
+
+def _typography(document: Any) -> None:
+    """Word's default template restyled as the PDF: faces, sizes, colours, no theme blue."""
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
+    if defaults is not None and defaults.find(qn("w:rPr")) is not None:
+        _set_face(defaults.find(qn("w:rPr")), _SERIF_FACE)
+    for name, (face, size, color, bold) in _TYPOGRAPHY.items():
+        style = document.styles[name]
+        properties = style.element.get_or_add_rPr()
+        _set_face(properties, face)
+        _set_size(properties, size)
+        _set_color(properties, color)
+        if bold is not None:
+            style.font.bold = bold
+            style.font.cs_bold = bold
+    normal = document.styles["Normal"].paragraph_format
+    normal.space_after = Mm(3.5)
+    normal.line_spacing = 1.3  # CSS line-height 1.5 over the face's own line height
+    title = document.styles["Title"].element
+    if title.pPr is not None:
+        for border in title.pPr.findall(qn("w:pBdr")):
+            title.pPr.remove(border)
+    document.styles["Title"].paragraph_format.space_after = Mm(2)
+    for name, before, after in (("Heading 1", 5, 2), ("Heading 2", 4, 1.5), ("Heading 3", 4, 1.5)):
+        heading = document.styles[name].paragraph_format
+        heading.space_before, heading.space_after = Mm(before), Mm(after)
+        heading.keep_with_next = True
+
+
+def _bottom_border(paragraph: Paragraph, eighths: int, color: str) -> None:
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "4"),
+                       ("w:color", color)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
 _GREY = RGBColor(0x55, 0x55, 0x55)
 _RED = RGBColor(0xB0, 0x00, 0x20)
 _LINK = RGBColor(0x05, 0x63, 0xC1)
@@ -279,7 +363,9 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
 
 
 def _add_page_footer(document: Any, template: str) -> None:
+    """ "Page n of m", numbers and words alike: the Footer style sets them all (7.5 pt grey)."""
     paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.style = document.styles["Footer"]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for piece in re.split(r"(\{page\}|\{pages\})", template):
         if piece == "{page}":
@@ -287,9 +373,21 @@ def _add_page_footer(document: Any, template: str) -> None:
         elif piece == "{pages}":
             _add_field(paragraph, "NUMPAGES", "1")
         elif piece:
-            run = paragraph.add_run(piece)
-            run.font.size = Pt(8)
-            run.font.color.rgb = _GREY
+            paragraph.add_run(piece)
+
+
+def _add_running_header(document: Any, doc: EditionDocument) -> None:
+    """The convening organisation on the left, "Joint statement" on the right, as the PDF."""
+    section = document.sections[0]
+    paragraph = section.header.paragraphs[-1]
+    if paragraph.text:  # a DRAFT or embargo warning holds the first line
+        paragraph = section.header.add_paragraph()
+    paragraph.style = document.styles["Header"]
+    width = section.page_width - section.left_margin - section.right_margin
+    document.styles["Header"].paragraph_format.tab_stops.clear_all()  # Word's centre stop
+    paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    convened, kind = running_header(doc)
+    paragraph.add_run(f"{convened}\t{kind}")
 
 
 def _add_hyperlink(paragraph: Paragraph, text: str, url: str, run: Run) -> None:
@@ -299,13 +397,16 @@ def _add_hyperlink(paragraph: Paragraph, text: str, url: str, run: Run) -> None:
     link.set(qn("r:id"), relation)
     element = OxmlElement("w:r")
     properties = OxmlElement("w:rPr")
-    for tag, value in (("w:color", "0563C1"), ("w:u", "single")):
+    # In the schema's order: bold and italic (complex scripts too), colour, underline. The
+    # colour is the text's, underlined, as links are in the PDF.
+    for flag, tags in ((run.bold, ("w:b", "w:bCs")), (run.italic, ("w:i", "w:iCs"))):
+        if flag:
+            for tag in tags:
+                properties.append(OxmlElement(tag))
+    for tag, value in (("w:color", "1A1A1A"), ("w:u", "single")):
         child = OxmlElement(tag)
         child.set(qn("w:val"), value)
         properties.append(child)
-    for flag, tag in ((run.bold, "w:b"), (run.italic, "w:i")):
-        if flag:
-            properties.append(OxmlElement(tag))
     element.append(properties)
     text_element = OxmlElement("w:t")
     text_element.text = text
@@ -327,8 +428,9 @@ def _add_runs(paragraph: Paragraph, runs: list[Run], monospace: bool = False) ->
             if not line:
                 continue
             added = paragraph.add_run(line)
-            added.bold = run.bold or None
-            added.italic = run.italic or None
+            # Arabic, Hebrew and other complex scripts take their own bold and italic.
+            added.bold = added.font.cs_bold = run.bold or None
+            added.italic = added.font.cs_italic = run.italic or None
             if run.code or monospace:
                 added.font.name = "Courier New"
 
@@ -382,6 +484,73 @@ def _add_block(document: Any, block: Block, numbering: _Numbering) -> None:
     _add_runs(paragraph, block.runs, monospace=block.kind == "code")
 
 
+def _columns_from_here(document: Any, count: int) -> None:
+    """What follows is set in ``count`` columns (a continuous section break).
+
+    python-docx puts the break in a new empty paragraph; it moves into the paragraph before,
+    so no blank line stands between the text and the list.
+    """
+    _set_columns(document.add_section(WD_SECTION.CONTINUOUS), count)
+    body = document.element.body
+    holder = body[-2]  # add_section's paragraph, before the document's last sectPr
+    previous = holder.getprevious()
+    properties = holder.find(qn("w:pPr"))
+    section = properties.find(qn("w:sectPr")) if properties is not None else None
+    if (section is None or previous is None or previous.tag != qn("w:p")
+            or previous.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+            or "".join(holder.itertext()).strip()):
+        return
+    previous.get_or_add_pPr().append(section)
+    body.remove(holder)
+
+
+def _add_name(paragraph: Paragraph, signatory: Signatory, language: str) -> None:
+    """As the PDF sets a name: "Name (details)" in one run, 9.5 pt, a hanging indent."""
+    name, details = signatory_line(signatory, language)
+    layout = paragraph.paragraph_format
+    layout.space_after, layout.line_spacing = Mm(1.6), 1.1
+    layout.left_indent, layout.first_line_indent = Mm(3), Mm(-3)
+    layout.keep_together = True
+    run = paragraph.add_run(f"{name} ({details})" if details else name)
+    _set_size(run._r.get_or_add_rPr(), 9.5)
+
+
+def _names_table(document: Any, members: list[Signatory], language: str) -> None:
+    """A short list in two balanced columns, down the first then the second, on one page.
+
+    One table row that may not split: it moves whole to the next page rather than leave
+    the heading and a few names at the foot of this one, and the heading keeps with it.
+    """
+    table = document.add_table(rows=1, cols=3)
+    table.autofit = False
+    row = table.rows[0]
+    cant_split = OxmlElement("w:cantSplit")
+    row._tr.get_or_add_trPr().append(cant_split)
+    width = (Mm(210) - 2 * Mm(22) - Mm(9)) // 2
+    half = (len(members) + 1) // 2
+    for column, column_width in zip(table.columns, (width, Mm(9), width), strict=True):
+        column.width = column_width  # the grid, which LibreOffice follows
+    for cell, cell_width, names in ((row.cells[0], width, members[:half]),
+                                    (row.cells[1], Mm(9), []),
+                                    (row.cells[2], width, members[half:])):
+        cell.width = cell_width
+        margins = OxmlElement("w:tcMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), "0")
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        cell._tc.get_or_add_tcPr().append(margins)
+        paragraph = cell.paragraphs[0]
+        for index, signatory in enumerate(names):
+            _add_name(paragraph if index == 0 else cell.add_paragraph(), signatory, language)
+    document.add_paragraph().paragraph_format.space_after = Mm(0)
+
+
+# About how many one-line names two columns of 9.5 pt hold on an A4 page.
+_NAMES_ON_A_PAGE = 60
+
+
 def _set_columns(section: Any, count: int) -> None:
     properties = section._sectPr
     columns = properties.find(qn("w:cols"))
@@ -389,14 +558,23 @@ def _set_columns(section: Any, count: int) -> None:
         columns = OxmlElement("w:cols")
         properties.append(columns)
     columns.set(qn("w:num"), str(count))
-    columns.set(qn("w:space"), "567")  # 1 cm, in twentieths of a point
+    columns.set(qn("w:space"), "510")  # 9 mm as in the PDF, in twentieths of a point
 
 
-def _small(paragraph: Paragraph, text: str, italic: bool = False) -> None:
+def _sans(run: Any, points: float, color: str) -> None:
+    properties = run._r.get_or_add_rPr()
+    _set_face(properties, _SANS_FACE)
+    _set_size(properties, points)
+    _set_color(properties, color)
+
+
+def _small(paragraph: Paragraph, text: str, italic: bool = False, *, points: float = 7.5,
+           color: str = "555555") -> None:
+    """The PDF's small print: the edition's note (8.5 pt) and the closing lines (7.5 pt)."""
+    paragraph.paragraph_format.space_after = Mm(1)
     run = paragraph.add_run(text)
-    run.font.size = Pt(8.5)
-    run.font.color.rgb = _GREY
-    run.italic = italic or None
+    _sans(run, points, color)
+    run.italic = run.font.cs_italic = italic or None
 
 
 def to_docx(doc: EditionDocument) -> bytes:
@@ -416,16 +594,20 @@ def to_docx(doc: EditionDocument) -> bytes:
 
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+    for side in ("left_margin", "right_margin", "top_margin"):
         setattr(section, side, Mm(22))
+    section.bottom_margin = Mm(24)
+    _typography(document)
     _add_page_footer(document, words["page"])
     warnings = banners(doc)
-    if warnings:  # the page header repeats on every page
+    if warnings:  # the page header repeats on every page, the warning first
         header = section.header.paragraphs[0]
+        header.style = document.styles["Header"]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = header.add_run(" · ".join(warnings))
         run.bold = True
         run.font.color.rgb = _RED
+    _add_running_header(document, doc)
     for warning in warnings:
         banner = document.add_paragraph()
         banner.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -437,7 +619,9 @@ def to_docx(doc: EditionDocument) -> bytes:
     document.add_paragraph(display_title(doc), style="Title")
     date = document.add_paragraph()
     date_run = date.add_run(format_date(doc.date, doc.language))
-    date_run.font.color.rgb = _GREY
+    _sans(date_run, 9.5, "444444")
+    date.paragraph_format.space_after = Mm(7)
+    _bottom_border(date, 12, "1A1A1A")  # the PDF's rule under the title block
 
     if doc.letter is not None:
         addressee = document.add_paragraph()
@@ -453,32 +637,35 @@ def to_docx(doc: EditionDocument) -> bytes:
         _add_block(document, block, numbering)
     # The edition's note between the text and the list, as in every other format.
     for line in note_lines(doc):
-        _small(document.add_paragraph(), line, italic=True)
+        _small(document.add_paragraph(), line, points=8.5, color="333333")
 
-    document.add_paragraph(f"{words['signatories']} ({doc.total})",
-                           style="Heading 1")
-    for heading, members in signatory_groups(doc):
-        if heading:
-            document.add_paragraph(f"{heading} ({len(members)})", style="Heading 2")
-        # A continuous section in two columns holds the names, then one column again.
-        _set_columns(document.add_section(WD_SECTION.CONTINUOUS), 2)
-        for signatory in members:
-            name, details = signatory_line(signatory, doc.language)
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.space_after = Pt(3)
-            paragraph.paragraph_format.keep_together = True
-            paragraph.add_run(name).bold = True
-            if details:
-                detail = paragraph.add_run(f" ({details})")
-                detail.font.color.rgb = _GREY
-        _set_columns(document.add_section(WD_SECTION.CONTINUOUS), 1)
+    # As in the PDF: a list that fits on a page stays whole with its heading (a table row
+    # that may not split, two balanced columns); a longer one starts on a new page and flows
+    # in two columns (a continuous section).
+    short = len(doc.signatories) <= _NAMES_ON_A_PAGE
+    heading = document.add_paragraph(f"{words['signatories']} ({doc.total})",
+                                      style="Heading 1")
+    heading.paragraph_format.page_break_before = not short
+    _bottom_border(heading, 6, "999999")  # the PDF's rule under "Signatories (n)"
+    if not short:
+        _columns_from_here(document, 2)
+    for group, members in signatory_groups(doc):
+        if group:
+            document.add_paragraph(f"{group} ({len(members)})", style="Heading 2")
+        if short:
+            _names_table(document, members, doc.language)
+        else:
+            for signatory in members:
+                _add_name(document.add_paragraph(), signatory, doc.language)
+    if not short:
+        _columns_from_here(document, 1)
     unnamed, descriptions = withheld_lines(doc)
     if unnamed:
         document.add_paragraph(unnamed)
         for description in descriptions:
             document.add_paragraph(description, style="List Bullet")
     if has_affiliations(doc):
-        _small(document.add_paragraph(), words["identification"], italic=True)
+        _small(document.add_paragraph(), words["identification"], italic=True, points=8.5)
 
     footer_lines = []
     if doc.lead_organisation.strip():

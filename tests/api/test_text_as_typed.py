@@ -19,7 +19,7 @@ from coalition.domain import documents
 from coalition.extensions import db
 from coalition.models import Edition, Revision, Signature
 from coalition.publishing import files
-from tests import factories
+from tests import docx_text, factories
 from tests.typed_names import EMOJI, HEBREW, MALAYALAM, PERSIAN, PERSIAN_ZWNJ, SINHALA
 
 TITLE = f"بیانیه مشترک: {PERSIAN_ZWNJ} آزادی مدافعان"
@@ -86,7 +86,7 @@ def test_real_names_are_stored_shown_exported_and_hashed_as_typed(
         as_text=True).lstrip("\ufeff"))))
     assert set(NAMES) <= {cell for row in rows for cell in row}
     word = docx.Document(io.BytesIO(client.get(f"/s/{slug}.docx").data))
-    paragraphs = "\n".join(p.text for p in word.paragraphs)
+    paragraphs = docx_text.text(word)
     for name in NAMES:
         assert name in paragraphs, name
     assert PERSIAN_ZWNJ in paragraphs

@@ -13,6 +13,7 @@ from docx import Document
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from tests import docx_text
 from tests.browser import scenario
 from tests.browser.pages import Journey, log_in, tab
 
@@ -160,7 +161,7 @@ def test_press_journey(journey: Journey) -> None:
     pdf = PdfReader(download(press, "PDF", folder))
     check_document("pdf", "\n".join(p.extract_text() for p in pdf.pages), date)
     docx = Document(str(download(press, "Word", folder)))
-    check_document("docx", "\n".join(p.text for p in docx.paragraphs), date)
+    check_document("docx", docx_text.text(docx), date)
     with open(download(press, "Signatories", folder), newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [row["name"] for row in rows] == LISTED

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from coalition.domain.documents import pdf_html, to_docx, to_pdf
 from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
+from tests import docx_text
 
 DATE = datetime.date(2026, 12, 3)
 
@@ -196,7 +197,7 @@ def document() -> docx.document.Document:
 
 
 def styled(document: docx.document.Document) -> list[tuple[str, str]]:
-    return [(p.style.name, p.text) for p in document.paragraphs if p.text.strip()]
+    return [(p.style.name, p.text) for p in docx_text.paragraphs(document) if p.text.strip()]
 
 
 def test_docx_uses_real_styles(document: docx.document.Document) -> None:
@@ -208,15 +209,15 @@ def test_docx_uses_real_styles(document: docx.document.Document) -> None:
     assert ("List Bullet", "require ten days' notice for any gathering;") in paragraphs
     assert ("List Number", "Withdraw the bill.") in paragraphs
     assert ("List Bullet", "make organisers liable, see the draft.") in paragraphs
-    bold = [run.text for p in document.paragraphs for run in p.runs if run.bold]
-    italic = [run.text for p in document.paragraphs for run in p.runs if run.italic]
+    bold = [run.text for p in docx_text.paragraphs(document) for run in p.runs if run.bold]
+    italic = [run.text for p in docx_text.paragraphs(document) for run in p.runs if run.italic]
     assert "Home Secretary" in bold and "Public Assemblies Bill" in italic
     assert document.core_properties.title == "Withdraw the Public Assemblies Bill"
 
 
 def test_docx_restarts_numbering_for_each_list(document: docx.document.Document) -> None:
     numbers = {}
-    for paragraph in document.paragraphs:
+    for paragraph in docx_text.paragraphs(document):
         if paragraph.style.name == "List Number":
             num_pr = paragraph._p.pPr.numPr
             numbers[paragraph.text] = num_pr.numId.val
@@ -238,7 +239,14 @@ def test_docx_holds_everything_in_order(document: docx.document.Document) -> Non
 def test_docx_is_a4_with_names_in_two_columns(document: docx.document.Document) -> None:
     section = document.sections[0]
     assert abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1
-    columns = [s._sectPr.find(qn("w:cols")) for s in document.sections]
+    # A short list is one unsplittable table row of two columns, filled down the first
+    # (issue 20: it moves whole to the next page with its heading, as in the PDF).
+    (table,) = document.tables
+    assert table.rows[0]._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+    left, _, right = (cell.text.split("\n") for cell in table.rows[0].cells)
+    assert len(left) - len(right) in (0, 1)
+    longer = docx.Document(io.BytesIO(to_docx(make_doc(signatories=SIGNATORIES * 20))))
+    columns = [s._sectPr.find(qn("w:cols")) for s in longer.sections]
     assert "2" in [c.get(qn("w:num")) for c in columns if c is not None]
     footer = document.sections[0].footer._element.xml
     assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer

@@ -21,6 +21,7 @@ from coalition.domain.exports import (
     to_markdown,
     to_text,
 )
+from tests import docx_text
 from tests.domain.test_exports import Elements, assert_in_order, make_doc, render
 
 LONG = (
@@ -73,7 +74,7 @@ def test_edition_note_in_the_docx_stands_before_the_list() -> None:
     import docx
 
     document = docx.Document(io.BytesIO(documents.to_docx(make_doc())))
-    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    text = docx_text.text(document)
     assert_in_order(text, ["Read more at", "Updated on 3 December 2026", "Signatories (6)",
                            "Zeta Foundation"])
 
