@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coalition.domain.lifecycle import State
 from coalition.extensions import Base, db
+from coalition.security import new_link_salt
 
 if TYPE_CHECKING:
     Model = Base  # what mypy understands; at run time Flask-SQLAlchemy's model class
@@ -229,7 +230,12 @@ class Revision(Model):
 
 
 class Invitation(Model):
-    """A partner organisation's key to one statement; the token is stored only as a hash."""
+    """A partner organisation's key to one statement: one link for its whole life.
+
+    The link's token is derived from `link_salt` and the secret key (invitations.access),
+    so every mail can carry it again and the database alone holds no usable link.
+    `token_hash` is the SHA-256 of a link sent before links were derived (kept working).
+    """
 
     __table_args__ = (UniqueConstraint("statement_id", "email", name="uq_invitation_email"),)
 
@@ -237,7 +243,8 @@ class Invitation(Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
     organisation: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_salt: Mapped[str] = mapped_column(String(32), unique=True, default=new_link_salt)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     message: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -77,13 +77,11 @@ def login(client: FlaskClient, owner: User, password: str = PASSWORD) -> None:
 def invitation_row(statement: Statement, organisation: str, email: str | None = None) -> Any:
     """An invitation to `statement` (flushed, not committed)."""
     from coalition.models import Invitation
-    from coalition.security import hash_token, new_token
 
     made = Invitation(
         statement_id=statement.id,
         organisation=organisation,
         email=email or f"contact{next(_counter)}@partner.example.org",
-        token_hash=hash_token(new_token()),
     )
     db.session.add(made)
     db.session.flush()
@@ -170,22 +168,27 @@ def invite(
 
 
 def partner_invitation(
-    statement: Statement, organisation: str = "Partner Org", email: str | None = None
+    statement: Statement, organisation: str = "Partner Org", email: str | None = None,
+    *, legacy: bool = False,
 ) -> tuple[Any, str]:
-    """An invitation row with a known token (committed); no mail is queued."""
+    """An invitation row and its one link's token (committed); no mail is queued.
+
+    `legacy`: a random token stored as its SHA-256, as links were made before 0005.
+    """
+    from coalition.invitations.access import link_token
     from coalition.models import Invitation
     from coalition.security import hash_token, new_token
 
-    secret = new_token()
+    secret = new_token() if legacy else None
     made = Invitation(
         statement_id=statement.id,
         organisation=organisation,
         email=email or f"partner{next(_counter)}@partner.example.org",
-        token_hash=hash_token(secret),
+        token_hash=hash_token(secret) if secret else None,
     )
     db.session.add(made)
     db.session.commit()
-    return made, secret
+    return made, secret or link_token(made)
 
 
 def signed(statement: Statement, name: str, **fields: Any) -> Any:

@@ -72,11 +72,9 @@ def parse(model: type[M]) -> M:
         raise DomainError("The body must be a JSON object.", fields={})
     found = _surrogates(data)
     if found:
-        raise ValidationError(
-            f"{', '.join(found)}: a lone surrogate (a \\ud800-\\udfff escape without its "
-            "pair) cannot be stored.",
-            fields=found,
-        )
+        names = ", ".join(found)
+        message = f"{names}: a lone surrogate (an unpaired \\ud800 escape) cannot be stored."
+        raise ValidationError(message, fields=found)
     try:
         return model.model_validate(data)
     except SchemaError as exc:

@@ -85,6 +85,8 @@ class EditForm(FlaskForm):
             "Untick only for typos and layout: signers are then not asked to re-confirm."
         ),
     )
+    # Shown while signatures exist: a substantive save asks every signer to re-confirm.
+    ask_signers = BooleanField(_l("Ask the signers to re-confirm"), default=False)
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save a new revision"))
 

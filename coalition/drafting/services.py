@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coalition import audit, events
 from coalition.domain import lifecycle
@@ -26,7 +26,7 @@ from coalition.domain.limits import (
 )
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
-from coalition.models import AuditEvent, Invitation, Revision, Statement, User, utcnow
+from coalition.models import AuditEvent, Invitation, Revision, Signature, Statement, User, utcnow
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # The joint-letter layout's one-line settings and their limits (the form's too).
@@ -299,6 +299,17 @@ def organisation_statements(user: User) -> list[Statement]:
             .order_by(Statement.updated_at.desc(), Statement.id.desc())
         )
     )
+
+
+def signers_to_reconfirm(statement: Statement) -> int:
+    """How many signers a substantive save would ask to re-confirm: every live signature,
+    since none endorses a text saved after it (signing.reconfirm mails them)."""
+    count = db.session.scalar(
+        select(func.count(Signature.id)).where(
+            Signature.statement_id == statement.id, Signature.status == "live"
+        )
+    )
+    return int(count or 0)
 
 
 def update_settings(actor: User, statement: Statement, **values: object) -> None:

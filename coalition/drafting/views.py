@@ -7,7 +7,7 @@ import json
 import zoneinfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -112,10 +112,26 @@ def edit(statement_id: int) -> str | Response:
         form.body.data = current.body
     preview = None
     conflict = None
+    signers = services.signers_to_reconfirm(statement)
+    status = 200
     if form.validate_on_submit():
         base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
         if form.preview.data:
             preview = render_markdown(form.body.data or "")
+        elif (form.substantive.data and signers and not form.ask_signers.data
+              and base == current.number):
+            # The lead confirms before every signer is mailed; the typed text stays. (A
+            # stale base is answered first: the conflict page, then this on the next save.)
+            form.ask_signers.errors = [
+                ngettext(
+                    "%(num)d organisation has signed: tick this to ask it to re-confirm, or "
+                    "untick “Substantive change” for a typo or layout fix.",
+                    "%(num)d organisations have signed: tick this to ask them to re-confirm, "
+                    "or untick “Substantive change” for a typo or layout fix.",
+                    signers,
+                )
+            ]
+            status = 422
         else:
             try:
                 revision = services.save_revision(
@@ -151,7 +167,7 @@ def edit(statement_id: int) -> str | Response:
                 db.session.commit()
                 flash(gettext("Saved as revision %(number)s.", number=revision.number), "success")
                 return redirect(url_for("drafting.statement", statement_id=statement.id))
-    status = 409 if conflict else 200
+    status = 409 if conflict else status
     return (
         render_template(
             "drafting/edit.html",
@@ -160,6 +176,7 @@ def edit(statement_id: int) -> str | Response:
             form=form,
             preview=preview,
             conflict=conflict,
+            signers=signers,
             editable=lifecycle.is_editable(statement.state_enum),
             state_form=forms.StateForm(formdata=None),
             deadline_value=forms.deadline_value(statement, zone(statement)),

@@ -46,15 +46,14 @@ from coalition.models import (
     User,
     utcnow,
 )
-from coalition.security import hash_token, new_token
+from coalition.security import new_link_salt
 from coalition.web import base_url, local_time
 
 MESSAGE_MAX = 5000
 REASON_MAX = 2000
 # "Remind all" skips partners reminded this recently: a double click sends nothing twice.
 REMIND_ALL_QUIET = dt.timedelta(hours=12)
-# Automatic reminders wait for a partner who is on the page right now (a reminder
-# issues a new link, which would end the one in the partner's open tab).
+# Automatic reminders skip a partner seen on its page within the hour: it is reading now.
 REMIND_ACTIVE_QUIET = dt.timedelta(hours=1)
 
 
@@ -66,15 +65,17 @@ def partner_url(token: str) -> str:
     return f"{base_url()}/i/{token}"
 
 
-def issue_token(invitation: Invitation) -> str:
-    """Give the invitation a new random token (stored only as its hash) and return it.
+def link_url(invitation: Invitation) -> str:
+    """The invitation's one link: every mail, the API's sign_url and the lead's "Copy link"
+    carry this same address, from creation until revocation or expiry."""
+    return partner_url(access.link_token(invitation))
 
-    The token cannot be read back, so every mail that carries a link issues a new one;
-    the link in earlier mail stops working.
-    """
-    token = new_token()
-    invitation.token_hash = hash_token(token)
-    return token
+
+def _new_link(invitation: Invitation) -> None:
+    """A new link for a reinstated invitation; the revoked one (and any link sent before
+    links were derived) never opens again."""
+    invitation.link_salt = new_link_salt()
+    invitation.token_hash = None
 
 
 # --- inviting -------------------------------------------------------------------------------
@@ -163,12 +164,11 @@ def invite(
     existing = find_by_email(statement, email_)
     if existing is not None:
         raise _duplicate(existing)
-    token = new_token()
     invitation = Invitation(
         statement_id=statement.id,
         organisation=organisation_,
         email=email_,
-        token_hash=hash_token(token),
+        link_salt=new_link_salt(),
         message=message_,
         created_by_id=actor.id,
     )
@@ -182,6 +182,7 @@ def invite(
         if existing is None:
             raise
         raise _duplicate(existing) from exc
+    token = access.link_token(invitation)
     audit.record(
         "invitation.created",
         actor=actor,
@@ -262,11 +263,13 @@ def revoke(actor: User, invitation: Invitation) -> None:
 
 
 def resend(actor: User, invitation: Invitation) -> str:
-    """Send the invitation again with a new link (lead only); reinstates a revoked one."""
+    """Send the invitation again with its same link (lead only); a revoked one is reinstated
+    with a new link, since the old one was withdrawn."""
     _own(actor, invitation.statement)
     if invitation.revoked_at is not None:
         invitation.revoked_at = None
         invitation.revoked_by_id = None
+        _new_link(invitation)
         audit.record(
             "invitation.reinstated",
             actor=actor,
@@ -274,7 +277,7 @@ def resend(actor: User, invitation: Invitation) -> str:
             invitation_id=invitation.id,
             organisation=invitation.organisation,
         )
-    token = issue_token(invitation)
+    token = access.link_token(invitation)
     audit.record(
         "invitation.resent",
         actor=actor,
@@ -301,6 +304,13 @@ class Tracked:
     @property
     def no_answer(self) -> bool:
         return self.state in NO_ANSWER
+
+    @property
+    def link(self) -> str | None:
+        """The partner's link for the lead to copy; None once it no longer opens."""
+        if access.invitation_status_problem(self.invitation) is not None:
+            return None
+        return link_url(self.invitation)
 
 
 def tracking(statement: Statement) -> list[Tracked]:
@@ -412,7 +422,7 @@ def _can_remind(invitation: Invitation) -> str | None:
 
 
 def remind(actor: User | None, invitation: Invitation, *, now: dt.datetime | None = None) -> None:
-    """Mail a reminder with a new link (lead, or the system for automatic reminders)."""
+    """Mail a reminder with the invitation's link (lead, or the system for automatic reminders)."""
     if actor is not None:
         _own(actor, invitation.statement)
     reason = _can_remind(invitation)
@@ -421,7 +431,7 @@ def remind(actor: User | None, invitation: Invitation, *, now: dt.datetime | Non
             f"No reminder for {invitation.organisation}: {reason}.",
             fields={"invitation": reason},
         )
-    token = issue_token(invitation)
+    token = access.link_token(invitation)
     invitation.last_reminded_at = now or utcnow()
     audit.record(
         "invitation.reminded",

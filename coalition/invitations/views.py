@@ -236,10 +236,19 @@ def _act(statement_id: int, invitation_id: int, action: str) -> Response:
                 organisation=invitation.organisation,
             )
         elif action == "resend":
+            reinstated = invitation.revoked_at is not None
             services.resend(_user(), invitation)
-            message = gettext(
-                "A new link is on its way to %(organisation)s; the old one ends.",
-                organisation=invitation.organisation,
+            message = (
+                gettext(
+                    "%(organisation)s is reinstated: a new link is on its way; the withdrawn "
+                    "one stays closed.",
+                    organisation=invitation.organisation,
+                )
+                if reinstated
+                else gettext(
+                    "The same link is on its way to %(organisation)s again.",
+                    organisation=invitation.organisation,
+                )
             )
         else:
             services.remind(_user(), invitation)
@@ -263,7 +272,8 @@ def revoke(statement_id: int, invitation_id: int) -> Response:
 @bp.route("/statements/<int:statement_id>/invitations/<int:invitation_id>/resend",
           methods=["POST"])
 def resend(statement_id: int, invitation_id: int) -> Response:
-    """Send the invitation again with a new link, reinstating a revoked one (lead only)."""
+    """Send the invitation again with its link; a revoked one is reinstated with a new link
+    (lead only)."""
     return _act(statement_id, invitation_id, "resend")
 
 
@@ -596,19 +606,7 @@ def accept(statement_id: int, comment_id: int) -> Response:
 
 def _partner_invitation(token: str) -> Invitation:
     """The live invitation of a token; a revoked or expired one gets a 404 naming the lead."""
-    invitation = access.find_invitation(token)
-    if invitation is None:
-        abort(404)
-    problem = access.invitation_status_problem(invitation)
-    if problem is not None:
-        html = render_template(
-            "invitations/link_ended.html",
-            problem=problem,
-            lead_organisation=invitation.statement.organisation.name,
-            organisation=invitation.organisation,
-        )
-        abort(make_response(html, 404))
-    return invitation
+    return access.invitation_or_ended_page(token)
 
 
 @dataclass

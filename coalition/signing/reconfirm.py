@@ -73,11 +73,10 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
                 text_redline(old.body, revision.body),
             )
         body_redline, title_redline, plain_redline = redlines[old.number]
-        # The token is stored only as a hash, so a mail that carries the partner's link
-        # issues a new one (as reminders do); the mail says the older links stop working.
+        # The invitation's one link: re-confirming is signing again through it.
         invitation = signature.invitation
         reconfirm_url = (
-            invitations.partner_url(invitations.issue_token(invitation))
+            invitations.link_url(invitation)
             if invitation is not None and invitation.revoked_at is None
             else None
         )

@@ -39,6 +39,7 @@ from coalition.domain.integrity import (
 from coalition.domain.lifecycle import State
 from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
 from coalition.extensions import db
+from coalition.invitations.access import link_token
 from coalition.mail import outbox
 from coalition.models import (
     SIGNATURE_KINDS,
@@ -657,8 +658,8 @@ def sign(
 ) -> tuple[Signature, bool]:
     """Sign (or change the signature) for an invitation's partner; True when newly created.
 
-    The partner is the actor: the invitation token is its key. `token` only makes the
-    link in the receipt; without it the receipt points to the invitation mail.
+    The partner is the actor: the invitation token is its key. The receipt carries the
+    invitation's one link (`token`, the link it came through, is no longer needed there).
 
     Everything that takes time (reading the basis, checking the input, the sort key, the
     receipt) is done before the invitation is locked. When the lock is taken only now
@@ -733,7 +734,7 @@ def _receipt(
             "signature": signature,
             "invitation": invitation,
             "created": created,
-            "manage_url": manage_url(token),
+            "manage_url": manage_url(link_token(invitation)),
         },
         statement=statement,
         invitation=invitation,

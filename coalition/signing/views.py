@@ -39,7 +39,7 @@ from coalition.extensions import (
     token_key,
 )
 from coalition.i18n import lazy_text as _l
-from coalition.invitations.access import invitation_for_token
+from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Revision, Signature, Statement
 from coalition.outcomes import apply_errors, change
 from coalition.security import partner, public
@@ -81,10 +81,7 @@ def _refresh_state(statement: Statement) -> None:
 
 
 def _invitation(token: str) -> Invitation:
-    try:
-        invitation = invitation_for_token(token)
-    except NotFound:
-        abort(404)
+    invitation = invitation_or_ended_page(token)
     _refresh_state(invitation.statement)
     return invitation
 

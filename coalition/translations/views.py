@@ -21,7 +21,7 @@ from coalition.drafting import services as drafting
 from coalition.drafting.forms import LANGUAGE_NAMES
 from coalition.extensions import db
 from coalition.i18n import current_language
-from coalition.invitations.access import invitation_for_token
+from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Statement, Translation, User
 from coalition.outcomes import apply_errors, change
 from coalition.security import partner
@@ -363,10 +363,7 @@ def edit(statement_id: int, language: str) -> tuple[str, int] | Response:
 @partner
 def partner_edit(token: str, language: str) -> tuple[str, int] | Response:
     """The translation editor for the partner the lead named as this translation's translator."""
-    try:
-        invitation = invitation_for_token(token)
-    except NotFound:
-        abort(404)
+    invitation = invitation_or_ended_page(token)
     statement = invitation.statement
     translation = services.find(statement, language)
     if translation is None or not services.may_edit(invitation, translation):

@@ -46,7 +46,9 @@ def test_create_invitation_answers_201_with_id_and_sign_url(app, client, auth):
     assert len(token) >= 22
     with app.app_context():
         invitation = db.session.get(Invitation, data["id"])
-        assert invitation.token_hash == hash_token(token)
+        assert invitation.token_hash is None and hash_token(token) not in str(invitation.__dict__)
+        assert token.startswith(invitation.link_salt)  # the salt alone opens nothing
+    assert client.get(f"/api/v1/invitations/{invitation.link_salt}").status_code == 404
     assert client.get(f"/api/v1/invitations/{token}").status_code == 200
 
 

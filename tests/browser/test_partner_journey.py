@@ -92,14 +92,19 @@ def test_partner_journey(journey: Journey) -> None:
         "under international law", "under the International Covenant on Civil and Political "
         "Rights"))
     lead.get_by_label("Note about this change (optional)").fill("Name the treaty")
+    # One organisation has signed: the lead confirms it will be asked to re-confirm.
+    expect(lead.get_by_text("1 organisation has signed.")).to_be_visible()
+    lead.get_by_label("Ask the signers to re-confirm").check()
     lead.get_by_role("button", name="Save a new revision").click()
     journey.flash(lead, "Saved as revision 2")
 
-    # The signer is asked to re-confirm, and does so from the new link in that mail.
+    # The signer is asked to re-confirm, and does so through its same link.
     (request,) = live.mails(to=SIGNER_MAIL, kind="reconfirm")
     assert "Name the treaty" in request.body_text
     assert "Civil and Political Rights+}" in request.body_text
-    assert "no longer works" in request.body_text
+    assert "same link as in earlier e-mails" in request.body_text
+    (invitation_mail,) = live.mails(to=PARTNER_MAIL, kind="invitation")
+    assert live.link_in(request) == live.link_in(invitation_mail)
     phone.goto(live.link_in(request))
     expect(phone.get_by_role("heading", name="The text has changed since you signed")
            ).to_be_visible()

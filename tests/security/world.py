@@ -108,7 +108,7 @@ def _confirm_token(statement: Statement) -> str:
 
 
 def latest_link(invitation_id: int) -> str:
-    """The partner's newest link: a mail that carries a link issues a new token."""
+    """The link in the partner's newest mail (every mail carries the invitation's one link)."""
     mail = db.session.scalar(
         select(OutboxMessage)
         .where(
@@ -196,8 +196,8 @@ def build_world(
         base_revision=0, source_revision=statement.current_revision, note=note,
     )
     db.session.commit()
-    # Mails that carry the partner's link (re-confirmation, translator) issued new tokens.
-    token = latest_link(invitation.id)
+    # Every mail carries the invitation's one link: the token signed with above.
+    assert latest_link(invitation.id) == token
     made = invitations.add_comment(
         invitation, body=comment, anchor=1, suggestion=suggestion, visibility="private"
     )
