@@ -27,6 +27,7 @@ from babel.lists import format_list
 from flask import Flask, has_request_context, request
 from flask_babel import LazyString, get_locale, get_translations, gettext, lazy_gettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from coalition.catalogues import LOCALE_DIR
@@ -222,6 +223,15 @@ def _say(said: Said) -> str:
     return template % values
 
 
+def text_lang(tag: str | None) -> Markup:
+    """` lang="…"` for an element holding text in another language than the page's
+    (WCAG 3.1.2: a screen reader then reads a statement in its own language); nothing when
+    the text is in the page's language."""
+    if not tag or _primary(tag) == current_language():
+        return Markup("")
+    return Markup(' lang="%s"') % tag
+
+
 def format_local(local: dt.datetime, fmt: str) -> str:
     """`local` (already in its zone) written in the interface language, for local_time.
 
@@ -246,5 +256,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         ui_language=current_language,
         ui_languages=SUPPORTED,
+        text_lang=text_lang,
     )
     app.add_template_filter(translate, "translated")

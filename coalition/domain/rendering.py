@@ -85,7 +85,7 @@ LINK_REL = "noopener noreferrer nofollow"
 # Markdown's footnotes extension. Anything else is dropped, so user text
 # cannot clobber ids the page relies on.
 _ALLOWED_IDS: dict[str, re.Pattern[str]] = {
-    "p": re.compile(r"change-[0-9]{1,7}"),
+    "p": re.compile(r"(?:[a-z]{1,12}-)?change-[0-9]{1,7}"),
     "sup": re.compile(r"fnref[0-9]*:[\w.-]{1,64}"),
     "li": re.compile(r"fn:[\w.-]{1,64}"),
 }

@@ -528,20 +528,21 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<br>")
 
 
-def redline_html(old: str, new: str) -> str:
+def redline_html(old: str, new: str, id_prefix: str = "") -> str:
     """Inline redline of two Markdown bodies: <ins>/<del> per word, one <p> per paragraph.
 
     Works on the Markdown source, escaped. Paragraphs with a change carry the
     class "changed" and ids "change-1", "change-2"... in order, so a page can
     link to the next change and collapse the rest. A paragraph break added or
-    removed inside a paragraph shows as an inserted or deleted pilcrow.
+    removed inside a paragraph shows as an inserted or deleted pilcrow. A page showing two
+    redlines gives one an ``id_prefix`` ("title-", "yours-"), so no id repeats.
     """
     parts = ['<div class="diff">']
     changes = 0
     for paragraph in _redline_paragraphs(old, new):
         if any(op != EQUAL for op, _, _ in paragraph):
             changes += 1
-            parts.append(f'<p class="diff-para changed" id="change-{changes}">')
+            parts.append(f'<p class="diff-para changed" id="{id_prefix}change-{changes}">')
         else:
             parts.append('<p class="diff-para">')
         for op, text, marker in paragraph:

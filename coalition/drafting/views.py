@@ -16,6 +16,7 @@ from coalition.domain import lifecycle
 from coalition.domain.errors import DomainError, NotFound, StaleRevision
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
+from coalition.drafting import activity as activity_words
 from coalition.drafting import forms, services
 from coalition.extensions import db
 from coalition.forms import timezone_choices
@@ -156,7 +157,7 @@ def edit(statement_id: int) -> str | Response:
                         else "",
                         current.body,
                     ),
-                    "yours_vs_current": redline_html(current.body, form.body.data or ""),
+                    "yours_vs_current": redline_html(current.body, form.body.data or "", "yours-"),
                 }
                 # Saving again now builds on the newer revision, with the typed text kept.
                 form.base_revision.data = str(current.number)
@@ -258,7 +259,9 @@ def compare(statement_id: int) -> str:
     if a not in numbers or b not in numbers:
         abort(404)
     old, new = revisions[numbers.index(a)], revisions[numbers.index(b)]
-    title_change = redline_html(old.title, new.title) if old.title != new.title else None
+    title_change = (
+        redline_html(old.title, new.title, "title-") if old.title != new.title else None
+    )
     return render_template(
         "drafting/compare.html",
         statement=statement,
@@ -380,5 +383,7 @@ def activity(statement_id: int) -> str | Response:
             ),
         )
     return render_template(
-        "drafting/activity.html", statement=statement, events=events, tz=zone(statement)
+        "drafting/activity.html", statement=statement, events=events, tz=zone(statement),
+        action_label=activity_words.action_label, detail_key=activity_words.detail_key,
+        detail_value=activity_words.detail_value,
     )

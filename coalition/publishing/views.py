@@ -245,7 +245,10 @@ def lead_edition(statement_id: int, number: int) -> str:
         until = local_time(edition.public_from, services.statement_zone(statement))
         banner = (
             "warning",
-            f"Under embargo: the public sees nothing of this edition until {until}.",
+            gettext(
+                "Under embargo: the public sees nothing of this edition until %(until)s.",
+                until=until,
+            ),
         )
     return render_template(
         "publishing/public.html",

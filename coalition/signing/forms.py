@@ -44,32 +44,35 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 
 @functools.cache
-def _country_pairs() -> tuple[tuple[str, str], ...]:
-    territories = Locale("en").territories
+def _country_pairs(language: str = "en") -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(language).territories
     pairs = [
         (code, str(name))
         for code, name in territories.items()
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     ]
-    pairs.sort(key=lambda pair: sort_key(pair[1], "en"))
+    pairs.sort(key=lambda pair: sort_key(pair[1], language))
     return tuple(pairs)
 
 
 def country_choices() -> list[SelectChoice]:
-    """ISO 3166 codes named in English, alphabetised; the first choice is "none"."""
+    """ISO 3166 codes named in the interface's language, alphabetised; the first choice
+    is "none"."""
     return [SelectChoice("", _l("— Not shown —"))] + [
-        SelectChoice(code, name) for code, name in _country_pairs()
+        SelectChoice(code, name) for code, name in _country_pairs(current_language())
     ]
 
 
 @functools.cache
-def _country_names() -> dict[str, str]:
-    return dict(_country_pairs())
+def _country_names(language: str = "en") -> dict[str, str]:
+    return dict(_country_pairs(language))
 
 
 def country_name(code: str) -> str:
-    """The English name of a two-letter code; anything else as given."""
-    return _country_names().get(code, code)  # a dict made once: pages call this per row
+    """A two-letter code's name in the interface's language ("Royaume-Uni" in French, as
+    the public page says); anything else as given."""
+    # A dict made once per language: pages call this per row.
+    return _country_names(current_language()).get(code, code)
 
 
 def _text(value: str | None) -> str:

@@ -69,7 +69,11 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
         if old.number not in redlines:
             redlines[old.number] = (
                 redline_html(old.body, revision.body),
-                redline_html(old.title, revision.title) if old.title != revision.title else None,
+                (
+                    redline_html(old.title, revision.title, "title-")
+                    if old.title != revision.title
+                    else None
+                ),
                 text_redline(old.body, revision.body),
             )
         body_redline, title_redline, plain_redline = redlines[old.number]

@@ -220,7 +220,9 @@ def _source_changes(statement: Statement, state: services.State) -> dict[str, An
         "from": old.number,
         "to": new.number,
         "substantive": state.stale,
-        "title": redline_html(old.title, new.title) if old.title != new.title else None,
+        "title": (
+            redline_html(old.title, new.title, "title-") if old.title != new.title else None
+        ),
         "html": redline_html(old.body, new.body),
     }
 
@@ -280,7 +282,7 @@ def _editor(
                         base.body if base else "", newest.body if newest else ""
                     ),
                     "yours_vs_current": redline_html(
-                        newest.body if newest else "", form.body.data or ""
+                        newest.body if newest else "", form.body.data or "", "yours-"
                     ),
                 }
                 # Saving again now builds on the newer revision, with the typed text kept.

@@ -61,6 +61,32 @@ _OVERFLOW_JS = """() => {
   return out.length ? out.slice(0, 8) : [page];
 }"""
 
+# Issue 24, point 11: an id repeated on a page points a label, a help text or an aria
+# reference at the wrong element. axe's duplicate-id rules are minor or deprecated in
+# recent axe-core, so the page's ids are also counted here, and any repeat fails.
+_DUPLICATE_IDS_JS = """() => {
+  const seen = {};
+  for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
+  return Object.keys(seen).filter(id => seen[id] > 1);
+}"""
+
+# Issue 24, point 9: the statement's tabs wrap or scroll visibly, never cut. Every tab
+# must lie inside the tab bar and the window, with nothing hidden to scroll to.
+_TABS_CUT_JS = """() => {
+  const bar = document.querySelector('nav.tabs');
+  if (!bar) return [];
+  const box = bar.getBoundingClientRect();
+  const width = document.documentElement.clientWidth;
+  const cut = [];
+  if (bar.scrollWidth > bar.clientWidth + 1) cut.push('the tab bar scrolls sideways');
+  for (const a of bar.querySelectorAll('a')) {
+    const r = a.getBoundingClientRect();
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.right > width + 1)
+      cut.push(a.textContent.trim() + ' right=' + Math.round(r.right));
+  }
+  return cut;
+}"""
+
 _AXE_JS = """async (tags) => {
   const result = await axe.run(
     document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -125,7 +151,8 @@ class Journey:
 
     # -- checks ------------------------------------------------------------------------
 
-    def check(self, page: Page, name: str, *, full_page: bool = True) -> None:
+    def check(self, page: Page, name: str, *, full_page: bool = True,
+              overflow_checked: bool = True) -> None:
         """axe-core, no sideways overflow, then a screenshot called `name`."""
         page.wait_for_load_state("load")
         page.add_script_tag(url=AXE_PATH)
@@ -133,11 +160,20 @@ class Journey:
         self.report.append({"page": name, "url": page.url, "violations": violations})
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
         overflow = page.evaluate(_OVERFLOW_JS)
+        duplicates = page.evaluate(_DUPLICATE_IDS_JS)
+        axe_duplicates = [v for v in violations if v["id"].startswith("duplicate-id")]
+        tabs_cut = page.evaluate(_TABS_CUT_JS)
         self.count += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=self.folder / f"{self.count:02d}-{name}.png", full_page=full_page)
         assert not failing, f"axe on {name} ({page.url}):\n" + json.dumps(failing, indent=1)
-        assert not overflow, f"{name} is wider than the screen ({page.url}): {overflow}"
+        assert not overflow or not overflow_checked, (
+            f"{name} is wider than the screen ({page.url}): {overflow}"
+        )
+        assert not duplicates and not axe_duplicates, (
+            f"{name} repeats ids ({page.url}): {duplicates} {axe_duplicates}"
+        )
+        assert not tabs_cut, f"{name}: tabs cut ({page.url}): {tabs_cut}"
 
     def flash(self, page: Page, text: str) -> None:
         """A status message is shown and announced (it sits in a live region)."""

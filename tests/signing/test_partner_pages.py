@@ -234,5 +234,22 @@ def test_the_sign_page_shows_the_text_it_signs(app: Flask, client: FlaskClient):
     page = client.get(f"/i/{token}/sign").get_data(as_text=True)
     first_words = body.split("\n")[0][:40]
     assert first_words in page
-    assert re.search(r'<article[^>]*class="[^"]*statement-text[^"]*"[^>]*lang="en"', page)
     assert page.index(first_words) < page.index("You sign revision")
+    # Issue 24, point 8: in a French interface the English text carries lang="en".
+    french = client.get(f"/i/{token}/sign", headers={"Accept-Language": "fr"})
+    assert re.search(r'<article[^>]*class="[^"]*statement-text[^"]*"[^>]*lang="en"',
+                     french.get_data(as_text=True))
+
+
+def test_english_text_on_french_partner_pages_carries_its_language(
+    app: Flask, client: FlaskClient
+):
+    """Issue 24, point 8 (WCAG 3.1.2): every block of text in another language than the
+    page's says which; in the page's own language it needs nothing."""
+    _, token, _ = _setup(app)
+    french = client.get(f"/i/{token}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="fr"' in french
+    assert re.search(r'<h1 lang="en">', french)
+    assert re.search(r'<div class="statement-text" lang="en">', french)
+    english = client.get(f"/i/{token}").get_data(as_text=True)
+    assert '<div class="statement-text">' in english and '<h1 lang="en">' not in english
