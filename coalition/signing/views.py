@@ -149,7 +149,7 @@ def signing_panel(
         )
         new = drafting.latest_revision(statement)
         if old is not None:
-            redline = redline_html(old.body, new.body)
+            redline = redline_html(old.body, new.body, "sign-")  # the page may hold another
     return {
         "statement": statement,
         "token": token,

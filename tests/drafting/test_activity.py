@@ -15,7 +15,7 @@ def test_activity_lists_changes_and_exports_escaped_csv(app, client):
         factories.login(client, owner)
     client.post(f"/statements/{sid}/state", data={"state": "review"})
     page = client.get(f"/statements/{sid}/activity").get_data(as_text=True)
-    assert "statement · state changed" in page and "statement · created" in page
+    assert "State changed" in page and "Statement created" in page
     response = client.get(f"/statements/{sid}/activity?format=csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
