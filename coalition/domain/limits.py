@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from coalition.domain.errors import Said, TooLong, ValidationError, say
+from coalition.domain.errors import Said, TooLong, ValidationError, say_plural
 
 TITLE_MAX = 300
 NAME_MAX = 200  # a signatory's name, a signer's name, an invited organisation
@@ -68,9 +68,10 @@ def check_characters(field: str, text: str) -> None:
 
 def too_long(count: int, limit: int) -> Said:
     """The one message for a text over its limit, beside the field on every form."""
-    return say(
-        "Too long: %(count)s characters, at most %(limit)s. Shorten it and send it again.",
-        count=count,
+    return say_plural(
+        "Too long: %(num)d character, at most %(limit)s. Shorten it and send it again.",
+        "Too long: %(num)d characters, at most %(limit)s. Shorten it and send it again.",
+        count,
         limit=limit,
     )
 
