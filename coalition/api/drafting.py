@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from flask import jsonify, request
 from werkzeug.wrappers import Response
@@ -16,33 +17,49 @@ from coalition.api.common import (
     parse,
     statement_json,
 )
-from coalition.api.openapi import document
+from coalition.api.openapi import Link, operation
+from coalition.api.schemas import (
+    Body,
+    Language,
+    Note,
+    Number,
+    Redline,
+    RevisionCreated,
+    RevisionList,
+    RevisionText,
+    StaleRevisionError,
+    StatementCreated,
+    StatementDetail,
+    TimeText,
+    Title,
+)
 from coalition.domain.errors import ValidationError
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services
 from coalition.extensions import db
-from coalition.security import api_route
+from coalition.security import MAX_URL_INT, api_route
 from coalition.web import iso
 
 
 class StatementIn(Schema):
-    title: str
-    body: str
-    language: str | None = None
+    title: Title
+    body: Body
+    language: Language | None = None
 
 
 class RevisionIn(Schema):
-    body: str
-    base_revision: int
-    title: str | None = None
-    note: str | None = None
+    body: Body
+    base_revision: Number
+    title: Title | None = None
+    note: Note | None = None
     substantive: bool = True
 
 
 class StateIn(Schema):
-    state: str
-    sign_deadline: str | None = None
+    state: Literal["review", "open", "closed"]
+    # Left out, the deadline is kept; null clears it.
+    sign_deadline: TimeText | None = None
 
 
 def parse_datetime(value: str | None, field: str) -> dt.datetime | None:
@@ -61,7 +78,27 @@ def parse_datetime(value: str | None, field: str) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC)
 
 
+ID = "$request.path.id"
+FROM_BODY = "$response.body#/id"
+
+
+def _statement_links(source: str) -> dict[str, Link]:
+    """Where a statement's answer leads: every operation on it."""
+    names = ("get_statement", "list_revisions", "create_revision", "change_state",
+             "create_invitation", "list_invitations", "list_signatories", "publish",
+             "list_translations")
+    return {name: Link(name, {"id": source}) for name in names}
+
+
 @bp.post("/statements")
+@operation(
+    "Create a statement",
+    description="Creates a statement in `draft` with its first revision.",
+    request=StatementIn,
+    responses={201: StatementCreated, 422: None},
+    links={201: {**_statement_links(FROM_BODY),
+                 "get_revision": Link("get_revision", {"id": FROM_BODY, "n": "1"})}},
+)
 @api_route
 def create_statement() -> tuple[Response, int]:
     """Create a statement with its first revision."""
@@ -76,6 +113,7 @@ def create_statement() -> tuple[Response, int]:
 
 
 @bp.get("/statements/<int:statement_id>")
+@operation("Read a statement", responses={200: StatementDetail})
 @api_route
 def get_statement(statement_id: int) -> Response:
     """One statement of the token owner's organisation."""
@@ -83,6 +121,19 @@ def get_statement(statement_id: int) -> Response:
 
 
 @bp.post("/statements/<int:statement_id>/revisions")
+@operation(
+    "Save a revision",
+    description="Saves a new revision on top of `base_revision`. A substantive revision asks "
+    "every earlier signer to re-confirm.",
+    request=RevisionIn,
+    responses={201: RevisionCreated, 409: StaleRevisionError, 422: None},
+    notes={409: "base_revision is not the latest: current_revision names the latest"},
+    links={201: {
+        "get_revision": Link("get_revision", {"id": ID, "n": "$response.body#/revision"}),
+        "diff": Link("diff", {"id": ID, "from": "$request.body#/base_revision",
+                              "to": "$response.body#/revision"}),
+    }},
+)
 @api_route
 def create_revision(statement_id: int) -> tuple[Response, int]:
     """Save a new revision on top of base_revision; 409 when that is not the latest."""
@@ -102,6 +153,7 @@ def create_revision(statement_id: int) -> tuple[Response, int]:
 
 
 @bp.get("/statements/<int:statement_id>/revisions")
+@operation("List revisions, oldest first", responses={200: RevisionList})
 @api_route
 def list_revisions(statement_id: int) -> Response:
     """Every revision's number, author, time, note and substantive flag."""
@@ -123,6 +175,11 @@ def list_revisions(statement_id: int) -> Response:
 
 
 @bp.get("/statements/<int:statement_id>/revisions/<int:number>")
+@operation(
+    "Read one revision",
+    description="sha256 is taken over the UTF-8 bytes of title, two newlines and body.",
+    responses={200: RevisionText},
+)
 @api_route
 def get_revision(statement_id: int, number: int) -> Response:
     """One revision's text, rendered body and SHA-256."""
@@ -139,6 +196,15 @@ def get_revision(statement_id: int, number: int) -> Response:
 
 
 @bp.get("/statements/<int:statement_id>/diff")
+@operation(
+    "Word-level redline of two revisions",
+    query={
+        name: {"required": True, "description": f"The revision number to compare {word}",
+               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_URL_INT}}
+        for name, word in (("from", "from"), ("to", "with"))
+    },
+    responses={200: Redline, 422: None},
+)
 @api_route
 def diff(statement_id: int) -> Response:
     """A word-level redline between two revisions."""
@@ -157,6 +223,16 @@ def diff(statement_id: int) -> Response:
 
 
 @bp.post("/statements/<int:statement_id>/state")
+@operation(
+    "Move along the life cycle",
+    description="draft → review → open → closed; draft may go straight to open, closed back "
+    "to open, published back to open. `sign_deadline` left out is kept; null clears it.",
+    request=StateIn,
+    responses={200: StatementDetail, 409: None, 422: None},
+    notes={409: "A move the life cycle does not allow"},
+    links={200: {name: Link(name, {"id": ID}) for name in (
+        "publish", "get_statement", "create_invitation", "list_signatories")}},
+)
 @api_route
 def change_state(statement_id: int) -> Response:
     """Move to review, open or closed, optionally setting the sign-on deadline."""
@@ -170,42 +246,3 @@ def change_state(statement_id: int) -> Response:
     )
     db.session.commit()
     return jsonify(statement_json(statement))
-
-
-document(
-    "post",
-    "/statements",
-    "Create a statement",
-    request=StatementIn,
-    responses={201: "Created: id, slug, state, revision"},
-)
-document(
-    "get",
-    "/statements/{id}",
-    "Read a statement",
-    responses={
-        200: "{id, slug, title, language, state, revision, sign_deadline, published_at, "
-        "embargo_until, date}: published_at is the moment the latest edition became public "
-        "(its embargo time when it had one); embargo_until is that time while the edition "
-        "is still under embargo, else null",
-    },
-)
-document(
-    "post",
-    "/statements/{id}/revisions",
-    "Save a revision",
-    request=RevisionIn,
-    responses={201: "Created: revision", 409: "base_revision is not the latest"},
-)
-document("get", "/statements/{id}/revisions", "List revisions")
-document("get", "/statements/{id}/revisions/{n}", "Read one revision")
-document(
-    "get", "/statements/{id}/diff", "Word-level redline of two revisions", query=("from", "to")
-)
-document(
-    "post",
-    "/statements/{id}/state",
-    "Move along the life cycle",
-    request=StateIn,
-    responses={200: "The statement", 409: "A move the life cycle does not allow"},
-)

@@ -4,17 +4,41 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
 from flask import jsonify
+from pydantic import ConfigDict
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
 from coalition.api.common import Schema, api_user, lead_statement, parse
-from coalition.api.openapi import document
+from coalition.api.openapi import operation
 from coalition.api.publishing import parse_date
+from coalition.api.schemas import (
+    FILE_BASE64,
+    DateText,
+    DeliveryList,
+    DeliveryMade,
+    DeliveryPreview,
+    Email,
+    LetterResponseAnswer,
+    LetterResponseList,
+    Text,
+    Title,
+    UpdateAnswer,
+    UpdateBody,
+    UpdateList,
+    documented,
+    text_pattern,
+)
 from coalition.domain.errors import ValidationError
-from coalition.domain.followup import ResponseFile, check_response_file
+from coalition.domain.followup import (
+    MESSAGE_MAX,
+    RECIPIENTS_MAX,
+    RESPONSE_TEXT_MAX,
+    ResponseFile,
+    check_response_file,
+)
 from coalition.extensions import db
 from coalition.followup import delivery, updates
 from coalition.models import Delivery, LetterResponse, StatementUpdate
@@ -24,19 +48,30 @@ from coalition.web import iso
 
 
 class DeliveryIn(Schema):
-    recipients: list[str] | None = None
-    message: str | None = None
+    # Left out: the saved recipients; given, they are saved for next time.
+    recipients: Annotated[list[Email], documented(maxItems=RECIPIENTS_MAX)] | None = None
+    message: Annotated[str, Text(MESSAGE_MAX, "Please find our letter attached.")] | None = None
     preview: bool = False
 
 
 class ResponseFileIn(Schema):
-    name: str
-    content_base64: str
+    name: Annotated[str, documented(minLength=1, examples=["reply.pdf"])]
+    content_base64: Annotated[str, documented(contentEncoding="base64", pattern=FILE_BASE64)]
+
+
+def _text_or_file(schema: dict[str, Any]) -> None:
+    shows = {"type": "string", "pattern": text_pattern(required=True)}
+    schema["if"] = {"required": ["text"], "properties": {"text": shows}}
+    schema["else"] = {"required": ["file"], "properties": {"file": {"type": "object"}}}
 
 
 class ResponseIn(Schema):
-    received_on: str
-    text: str | None = None
+    """The addressee's response: its text, a file, or both."""
+
+    model_config = ConfigDict(json_schema_extra=_text_or_file)
+
+    received_on: DateText
+    text: Annotated[str, Text(RESPONSE_TEXT_MAX, "The minister replied that...")] | None = None
     public: bool = False
     file: ResponseFileIn | None = None
 
@@ -46,8 +81,8 @@ class ResponseShownIn(Schema):
 
 
 class UpdateIn(Schema):
-    title: str
-    body: str
+    title: Title
+    body: UpdateBody
 
 
 def _delivery_json(row: Delivery) -> dict[str, Any]:
@@ -82,6 +117,12 @@ def _update_json(row: StatementUpdate) -> dict[str, Any]:
 
 
 @bp.get("/statements/<int:statement_id>/deliveries")
+@operation(
+    "The joint letter's recipients and deliveries",
+    description="The saved e-mail recipients and every delivery (edition, recipient, "
+    "delivered_at, status: queued, sent or failed), newest first.",
+    responses={200: DeliveryList},
+)
 @api_route
 def list_deliveries(statement_id: int) -> Response:
     """The letter's saved recipients and every delivery, newest first."""
@@ -95,6 +136,18 @@ def list_deliveries(statement_id: int) -> Response:
 
 
 @bp.post("/statements/<int:statement_id>/deliveries")
+@operation(
+    "Deliver the newest public edition of a joint letter by e-mail",
+    description="A cover message in the statement's language, the PDF attached, the public "
+    "link and the count. recipients (saved for next time) defaults to the saved ones; with "
+    "preview true nothing is sent and the answer is the rendered message. An address "
+    "already sent this edition is skipped; 409 when every one was.",
+    request=DeliveryIn,
+    responses={200: DeliveryPreview, 201: DeliveryMade, 409: None, 422: None},
+    notes={200: "Preview", 201: "Queued",
+           409: "Not a letter, nothing public yet, or already delivered to every recipient",
+           422: "An address is invalid, or none was given"},
+)
 @api_route
 def deliver(statement_id: int) -> tuple[Response, int]:
     """Preview, or send, the newest public edition to the letter's recipients."""
@@ -140,6 +193,8 @@ def _file(data: ResponseFileIn | None) -> ResponseFile | None:
 
 
 @bp.get("/statements/<int:statement_id>/responses")
+@operation("The responses logged, newest received first",
+           responses={200: LetterResponseList})
 @api_route
 def list_responses(statement_id: int) -> Response:
     """The responses logged for the statement, newest received first."""
@@ -148,6 +203,15 @@ def list_responses(statement_id: int) -> Response:
 
 
 @bp.post("/statements/<int:statement_id>/responses")
+@operation(
+    "Log the addressee's response",
+    description="received_on (not in the future: 409), text and/or a file (PDF, PNG or JPEG "
+    "up to 10 MB, base64); public shows it on the public page as \"Response received on "
+    "...\".",
+    request=ResponseIn,
+    responses={201: LetterResponseAnswer, 409: None, 422: None},
+    notes={409: "Not published, or a date still to come"},
+)
 @api_route
 def log_response(statement_id: int) -> tuple[Response, int]:
     """Log the addressee's response (text, date, optional file); public only if asked."""
@@ -165,6 +229,9 @@ def log_response(statement_id: int) -> tuple[Response, int]:
 
 
 @bp.patch("/statements/<int:statement_id>/responses/<int:response_id>")
+@operation("Show a logged response on the public page, or take it off",
+           request=ResponseShownIn, responses={200: LetterResponseAnswer},
+           notes={404: "No such statement or response"})
 @api_route
 def show_response(statement_id: int, response_id: int) -> Response:
     """Show a response on the public page, or take it off."""
@@ -177,6 +244,7 @@ def show_response(statement_id: int, response_id: int) -> Response:
 
 
 @bp.get("/statements/<int:statement_id>/updates")
+@operation("The statement's updates, newest first", responses={200: UpdateList})
 @api_route
 def list_updates(statement_id: int) -> Response:
     """The statement's updates, newest first."""
@@ -185,6 +253,15 @@ def list_updates(statement_id: int) -> Response:
 
 
 @bp.post("/statements/<int:statement_id>/updates")
+@operation(
+    "Post an update under the published statement",
+    description="Title and Markdown body, shown under the published statement and in the "
+    "Atom feed; mailed to the signers who asked to be kept informed and to the partners' "
+    "contacts, each with a one-click unsubscribe.",
+    request=UpdateIn,
+    responses={201: UpdateAnswer, 409: None, 422: None},
+    notes={409: "Nothing public yet"},
+)
 @api_route
 def post_update(statement_id: int) -> tuple[Response, int]:
     """Post an update (Markdown) under the published statement and mail it."""
@@ -194,59 +271,3 @@ def post_update(statement_id: int) -> tuple[Response, int]:
     answer = _update_json(row)
     db.session.commit()
     return jsonify(answer), 201
-
-
-document(
-    "GET", "/statements/{id}/deliveries",
-    "The joint letter's saved e-mail recipients and its deliveries (edition, recipient, "
-    "delivered_at, status: queued, sent or failed), newest first.",
-    responses={200: "{recipients: [e-mail], deliveries: [...]}", 404: "No such statement"},
-)
-document(
-    "POST", "/statements/{id}/deliveries",
-    "Deliver the newest public edition of a joint letter by e-mail: a cover message in the "
-    "statement's language, the PDF attached, the public link and the count. recipients "
-    "(saved for next time) defaults to the saved ones; with preview true nothing is sent "
-    "and the answer is the rendered message. An address already sent this edition is "
-    "skipped; 409 when every one was.",
-    request=DeliveryIn,
-    responses={
-        200: "Preview: {edition, to_send, already, subject, body_text, attachment}",
-        201: "Queued: {edition, delivered: [e-mail], already: [e-mail]}",
-        404: "No such statement",
-        409: "Not a letter, nothing public yet, or already delivered to every recipient",
-        422: "An address is invalid, or none was given",
-    },
-)
-document(
-    "GET", "/statements/{id}/responses",
-    "The responses logged for the statement, newest received first.",
-    responses={200: "{responses: [{id, received_on, text, public, file, logged_at}]}"},
-)
-document(
-    "POST", "/statements/{id}/responses",
-    "Log the addressee's response: received_on (YYYY-MM-DD, not in the future), text and/or "
-    "a file (PDF, PNG or JPEG up to 10 MB, base64); public shows it on the public page as "
-    "\"Response received on ...\".",
-    request=ResponseIn,
-    responses={201: "The response", 409: "Not published", 422: "A field is invalid"},
-)
-document(
-    "PATCH", "/statements/{id}/responses/{response_id}",
-    "Show a logged response on the public page, or take it off.",
-    request=ResponseShownIn,
-    responses={200: "The response", 404: "No such statement or response"},
-)
-document(
-    "GET", "/statements/{id}/updates",
-    "The statement's updates, newest first.",
-    responses={200: "{updates: [{id, title, body, created_at, mailed, url}]}"},
-)
-document(
-    "POST", "/statements/{id}/updates",
-    "Post an update (title, Markdown body) under the published statement and in the Atom "
-    "feed; it is mailed to the signers who asked to be kept informed and to the partners' "
-    "contacts, each with a one-click unsubscribe.",
-    request=UpdateIn,
-    responses={201: "{id, title, body, created_at, mailed, url}", 409: "Nothing public yet"},
-)

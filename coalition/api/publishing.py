@@ -9,14 +9,9 @@ from flask import jsonify
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
-from coalition.api.common import (
-    Schema,
-    api_user,
-    lead_statement,
-    parse,
-    public_moment,
-)
-from coalition.api.openapi import document
+from coalition.api.common import Schema, api_user, lead_statement, parse, public_moment
+from coalition.api.openapi import Link, operation
+from coalition.api.schemas import DateText, Note, Publication, PublicationRefused
 from coalition.domain.errors import ValidationError
 from coalition.extensions import db
 from coalition.publishing import services
@@ -27,8 +22,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class PublishIn(Schema):
-    date: str | None = None
-    note: str | None = None
+    date: DateText | None = None
+    note: Note | None = None
     exclude_outstanding: bool = False
 
 
@@ -51,6 +46,23 @@ def parse_date(value: str | None, field: str = "date") -> dt.date | None:
 
 
 @bp.post("/statements/<int:statement_id>/publish")
+@operation(
+    "Publish the current text as a new edition",
+    description="Made from open or closed; it ends signing. `date` defaults to today in the "
+    "statement's time zone and may not be earlier than the previous edition's (409). Refused "
+    "with 409 and `outstanding` while a live signature endorses a revision older than the "
+    "latest substantive one, unless `exclude_outstanding` is true (those stay live and can "
+    "re-confirm for the next edition); with `stale_translations` while a translation is not "
+    "up to date; with neither list unless the statement is open or closed.",
+    request=PublishIn,
+    responses={200: Publication, 409: PublicationRefused, 422: None},
+    notes={200: "Published: signatories are the names listed publicly, withheld how many more "
+           "it counts without naming them; published_at is when the edition becomes public "
+           "(a correction "
+           "made during an embargo inherits it; GET /statements/{id} has embargo_until)",
+           409: "Outstanding signatures or translations, or the state"},
+    links={200: {"get_statement": Link("get_statement", {"id": "$request.path.id"})}},
+)
 @api_route
 def publish(statement_id: int) -> Response:
     """Publish the current text as a new edition; 409 while signatures are outstanding."""
@@ -75,24 +87,3 @@ def publish(statement_id: int) -> Response:
             "withheld": edition.withheld_count,
         }
     )
-
-
-document(
-    "POST",
-    "/statements/{id}/publish",
-    "Publish the current text as a new, frozen edition (date defaults to today in the "
-    "statement's time zone). Refused with 409 {error, outstanding: [names]} while a live "
-    "signature endorses a revision older than the latest substantive one, unless "
-    "exclude_outstanding is true (those stay signed but are not listed), and with 409 unless "
-    "the statement is open or closed.",
-    request=PublishIn,
-    responses={
-        200: "Published: {edition, published_at, url, sha256, signatories: [names named "
-        "publicly], withheld: how many more it counts without naming them}; "
-        "published_at is when the edition becomes public (a correction made during an "
-        "embargo inherits it; GET /statements/{id} has embargo_until)",
-        404: "No such statement in your organisation",
-        409: "Outstanding signatures, or the statement is not open or closed",
-        422: "A field is invalid (e.g. date not YYYY-MM-DD)",
-    },
-)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask import jsonify, request
 from werkzeug.wrappers import Response
@@ -10,30 +10,44 @@ from werkzeug.wrappers import Response
 from coalition import withheld
 from coalition.api import bp
 from coalition.api.common import Schema, lead_statement, parse
-from coalition.api.openapi import document
+from coalition.api.openapi import Link, operation
+from coalition.api.schemas import (
+    TAG,
+    Email,
+    Name,
+    OptionalLine,
+    SignatoryList,
+    SignatureAnswer,
+    SignatureKind,
+    SignatureSaved,
+    Text,
+    documented,
+)
 from coalition.database import late_write_lock
+from coalition.domain.limits import NAME_MAX
 from coalition.domain.translations import same_language
 from coalition.extensions import db, limiter, sign_limit, token_key
 from coalition.invitations.access import invitation_for_token
 from coalition.models import Invitation, Signature
 from coalition.security import api_route, partner
 from coalition.signing import listing, services
-from coalition.signing.services import SignatureInput
+from coalition.signing.services import COUNTRY_MAX, SignatureInput
 from coalition.translations import services as translations
 from coalition.web import iso
 
 
 class SignatureIn(Schema):
-    name: str
-    signer_name: str
-    signer_email: str
-    country: str | None = None
-    kind: str | None = None
-    affiliation: str | None = None
-    signer_role: str | None = None
+    name: Name
+    signer_name: Name
+    signer_email: Email
+    country: Annotated[str, Text(COUNTRY_MAX, "BY")] | None = None
+    kind: SignatureKind | None = None
+    # An individual's organisation (ignored for an organisation).
+    affiliation: OptionalLine | None = None
+    signer_role: OptionalLine | None = None
     # The display name per translation language, e.g. {"ru": "...", "be": "..."}; left out,
     # the previous signature's name forms are kept (docs/translations.md).
-    names: dict[str, str] | None = None
+    names: Annotated[dict[str, OptionalLine], documented(propertyNames=TAG)] | None = None
     # "Keep me informed" (docs/api.md): the statement's updates are mailed to the signer.
     wants_updates: bool | None = None
     # False: counted in every total but never named publicly (docs/signing.md); left out,
@@ -41,7 +55,7 @@ class SignatureIn(Schema):
     public: bool | None = None
     # Shown after the public list's withheld line when not named, e.g. "a human rights
     # group based in Belarus"; up to 200 characters.
-    public_description: str | None = None
+    public_description: Annotated[str, Text(NAME_MAX, "a rights group in Belarus")] | None = None
 
 
 def signature_json(signature: Signature) -> dict[str, Any]:
@@ -71,6 +85,22 @@ def _refreshed_invitation(token: str) -> Invitation:
 
 
 @bp.post("/invitations/<token>/signature")
+@operation(
+    "Sign with an invitation",
+    operation_id="sign",
+    description="201 for a new signature, 200 when it replaces this invitation's live "
+    "signature (never a duplicate; also the way to re-confirm after a substantive change). "
+    "Optional fields left out keep the previous signature's values. Only while the statement "
+    "is open and before its deadline, else 409.",
+    request=SignatureIn,
+    responses={200: SignatureSaved, 201: SignatureSaved, 409: None, 422: None},
+    notes={200: "Replaced the live signature", 201: "Signed",
+           404: "Unknown, revoked or expired token", 409: "The statement is not open for signing"},
+    links={status: {
+        "withdraw_signature": Link("withdraw_signature", {"token": "$request.path.token"}),
+        "read_invitation": Link("read_invitation", {"token": "$request.path.token"}),
+    } for status in (200, 201)},
+)
 @limiter.limit(sign_limit, key_func=token_key)
 @partner
 @late_write_lock
@@ -103,6 +133,14 @@ def put_signature(token: str) -> tuple[Response, int]:
 
 
 @bp.delete("/invitations/<token>/signature")
+@operation(
+    "Withdraw the live signature",
+    operation_id="withdraw_signature",
+    description="The signature becomes 'withdrawn' ('retracted' once published), never deleted.",
+    responses={200: SignatureAnswer, 409: None},
+    notes={200: "Withdrawn", 404: "Unknown, revoked or expired token",
+           409: "No live signature to withdraw"},
+)
 @limiter.limit(sign_limit, key_func=token_key)
 @partner
 def delete_signature(token: str) -> Response:
@@ -115,6 +153,18 @@ def delete_signature(token: str) -> Response:
 
 
 @bp.get("/statements/<int:statement_id>/signatories")
+@operation(
+    "Every live named signature in published order",
+    description="Name, country, kind and revision; no contacts. `withheld` counts the live "
+    "signatures not named publicly and `withheld_descriptions` gives their public "
+    "descriptions, collated (never their names). With ?lang=<tag> of one of the statement's "
+    "translations: each name in that language (where the signatory gave one) and the order "
+    "of that language's collation.",
+    query={"lang": {"required": False, "schema": {"type": "string", "maxLength": 35},
+                    "description": "A translation's language tag"}},
+    responses={200: SignatoryList},
+    notes={404: "Not a statement of your organisation, or no translation into lang"},
+)
 @api_route
 def list_signatories(statement_id: int) -> Response:
     """Every live named signature in published order, without contacts, and how many are not
@@ -145,40 +195,3 @@ def list_signatories(statement_id: int) -> Response:
             ),
         }
     )
-
-
-document(
-    "post",
-    "/invitations/{token}/signature",
-    "Sign with an invitation: 201 for a new signature, 200 when it replaces the live one "
-    "(never a duplicate). Optional fields left out keep the previous signature's values.",
-    auth="partner",
-    request=SignatureIn,
-    responses={
-        200: "Replaced the live signature",
-        201: "Signed",
-        404: "Unknown, revoked or expired token",
-        409: "The statement is not open for signing",
-        422: "A field is missing, empty or too long (named in fields)",
-    },
-)
-document(
-    "delete",
-    "/invitations/{token}/signature",
-    "Withdraw the live signature: it becomes 'withdrawn' (or 'retracted' once published).",
-    auth="partner",
-    responses={200: "Withdrawn", 404: "Unknown token", 409: "No live signature to withdraw"},
-)
-document(
-    "get",
-    "/statements/{id}/signatories",
-    "Every live signature named publicly, in published order (name, country, kind, revision); "
-    "no contacts. `withheld` counts the live signatures not named publicly and "
-    "`withheld_descriptions` gives their public descriptions, collated (never their names). "
-    "With ?lang=<tag> of one of the statement's translations: each name in that language "
-    "(where the signatory gave one) and the order of that language's collation.",
-    responses={
-        200: "The list",
-        404: "Not a statement of your organisation, or no translation into lang",
-    },
-)

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from coalition.api import bp
 from coalition.api.common import lead_statement
-from coalition.api.openapi import document
+from coalition.api.openapi import operation
+from coalition.api.schemas import TranslationList, TranslationText
 from coalition.domain.errors import NotFound
 from coalition.domain.rendering import render_markdown
 from coalition.security import api_route
@@ -30,6 +31,13 @@ def _summary(state: services.State) -> dict[str, Any]:
 
 
 @bp.get("/statements/<int:statement_id>/translations")
+@operation(
+    "Every translation of the statement",
+    description="A translation is stale when the source revision it translates is older than "
+    "the source's latest substantive revision; one with no text yet has revision null and is "
+    "stale (status 'missing').",
+    responses={200: TranslationList},
+)
 @api_route
 def list_translations(statement_id: int) -> Response:
     """Every translation of the statement with its revision and whether it is out of date."""
@@ -38,6 +46,12 @@ def list_translations(statement_id: int) -> Response:
 
 
 @bp.get("/statements/<int:statement_id>/translations/<lang>")
+@operation(
+    "The newest text of one translation",
+    description="sha256 is taken over title, two newlines and body, as for the source.",
+    responses={200: TranslationText},
+    notes={404: "No such statement, no translation into that language, or no text yet"},
+)
 @api_route
 def get_translation(statement_id: int, lang: str) -> Response:
     """The newest text of one translation, rendered, with its hash and staleness."""
@@ -63,25 +77,3 @@ def get_translation(statement_id: int, lang: str) -> Response:
             "sha256": latest.sha256,
         }
     )
-
-
-document(
-    "get",
-    "/statements/{id}/translations",
-    "Every translation of the statement: {translations: [{language, revision, "
-    "source_revision, stale, status, updated_at}]}. A translation is stale when the source "
-    "revision it translates is older than the source's latest substantive revision; one with "
-    "no text yet has revision null and is stale (status 'missing').",
-    responses={200: "The translations, by language", 404: "Not a statement of your organisation"},
-)
-document(
-    "get",
-    "/statements/{id}/translations/{lang}",
-    "The newest text of one translation: {language, revision, title, body, body_html, "
-    "source_revision, stale, status, sha256}; sha256 is taken over title, two newlines and "
-    "body, as for the source.",
-    responses={
-        200: "The translation",
-        404: "No such statement, no translation into that language, or no text yet",
-    },
-)

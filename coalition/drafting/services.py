@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from coalition import audit, events
 from coalition.domain import lifecycle
-from coalition.domain.errors import NotFound, StaleRevision, ValidationError
+from coalition.domain.errors import Conflict, NotFound, StaleRevision, ValidationError
 from coalition.domain.lifecycle import State
 from coalition.domain.limits import (
     check_length,
@@ -245,7 +245,8 @@ def change_state(
             and statement.sign_deadline is not None
             and statement.sign_deadline <= utcnow()
         ):
-            raise ValidationError(
+            # 409, not 422: a well-formed time that is past now, a fact of the moment.
+            raise Conflict(
                 "The sign-on deadline has passed: set a later deadline to reopen signing.",
                 fields={"sign_deadline": "must be in the future to open signing"},
             )

@@ -275,7 +275,8 @@ def log_response(
             fields={"text": f"at most {RESPONSE_TEXT_MAX} characters"},
         )
     if received_on > publishing.today(statement):
-        raise ValidationError(
+        # 409, not 422: a well-formed date that is still to come, a fact of the moment.
+        raise Conflict(
             "The date the response was received cannot be in the future.",
             fields={"received_on": "in the future"},
         )

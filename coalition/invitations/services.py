@@ -558,7 +558,8 @@ def add_comment(
     if anchor is not None and (
         not isinstance(anchor, int) or isinstance(anchor, bool) or not 0 <= anchor < len(blocks)
     ):
-        raise ValidationError(
+        # 409, not 422: the anchor is well formed; the current text has no such paragraph.
+        raise Conflict(
             f"No such paragraph: anchor must be a paragraph number from 0 to {len(blocks) - 1}.",
             fields={"anchor": "no such paragraph"},
         )

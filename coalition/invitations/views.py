@@ -758,8 +758,9 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
         except DomainError as error:
             db.session.rollback()
             invitation = _partner_invitation(token)
-            if error.status == 409:
+            if error.status == 409 and "anchor" not in error.fields:
                 # Comments are closed: the forms are not on the page, so say it above it.
+                # (A paragraph the text no longer has is the form's error, beside it.)
                 flash(translate(error), "error")
                 return _render_partner(token, invitation, status=409)
             apply_errors(form, error)

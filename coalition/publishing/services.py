@@ -446,7 +446,8 @@ def prepare(
         date = date.date()
     publication_date = date or today(statement)
     if previous is not None and publication_date < previous.date:
-        raise ValidationError(
+        # 409, not 422: a well-formed date that the statement's history rules out.
+        raise Conflict(
             f"The date cannot be before edition {previous.number}'s date "
             f"({previous.date.isoformat()}).",
             fields={"date": f"must be {previous.date.isoformat()} or later"},

@@ -22,7 +22,7 @@ from sqlalchemy import inspect, select
 from coalition import audit, events
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
-from coalition.domain.errors import NotFound, StaleRevision, ValidationError
+from coalition.domain.errors import Conflict, NotFound, StaleRevision, ValidationError
 from coalition.domain.integrity import RevisionMark, baseline
 from coalition.domain.limits import NAME_MAX, clean_body, clean_line, clean_note, clean_title
 from coalition.domain.revisions import text_sha256
@@ -519,11 +519,15 @@ def clean_names(statement: Statement, names: Mapping[str, object] | None) -> dic
     allowed = {rules.normalise_tag(tag): tag for tag in languages(statement)}
     clean: dict[str, str] = {}
     errors: dict[str, str] = {}
+    untranslated: dict[str, str] = {}
     for key, value in names.items():
         field = f"names.{key}"[:60]
         tag = rules.normalise_tag(key) if isinstance(key, str) and rules.is_tag(key) else None
-        if tag is None or tag not in allowed:
-            errors[field] = "not a translation language of this statement"
+        if tag is None:
+            errors[field] = "not a language tag"
+            continue
+        if tag not in allowed:
+            untranslated[field] = "not a translation language of this statement"
             continue
         try:
             form = clean_line(field, value, limit=NAME_MAX, required=False)
@@ -532,12 +536,15 @@ def clean_names(statement: Statement, names: Mapping[str, object] | None) -> dic
             continue
         if form:
             clean[allowed[tag]] = form
-    if errors:
-        raise ValidationError(
+    if errors or untranslated:
+        # A well-formed tag the statement is not (yet) translated into is a 409, as a state
+        # of the statement; anything malformed among them makes it a 422.
+        refusal = ValidationError if errors else Conflict
+        raise refusal(
             "Some name forms could not be used: " + "; ".join(
-                f"{field} {message}" for field, message in errors.items()
+                f"{field} {message}" for field, message in {**errors, **untranslated}.items()
             ) + ".",
-            fields=errors,
+            fields={**errors, **untranslated},
         )
     return clean
 

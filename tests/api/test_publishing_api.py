@@ -135,7 +135,7 @@ def test_a_date_before_the_previous_edition_is_refused(
     client.post(f"/api/v1/statements/{setup['id']}/state", json={"state": "open"},
                 headers=setup["auth"])
     response = publish(client, setup, date="2026-12-01")
-    assert response.status_code == 422 and "date" in response.get_json()["fields"]
+    assert response.status_code == 409 and "date" in response.get_json()["fields"]
     second = publish(client, setup, date="2026-12-04").get_json()
     assert second["edition"] == 2
 

@@ -88,7 +88,7 @@ def test_other_organisations_and_anonymous_callers_are_refused(app: Flask, clien
 def test_the_openapi_document_describes_the_translation_rows(client: FlaskClient):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     listed = paths["/statements/{id}/translations"]["get"]
-    assert "stale" in listed["summary"]
+    assert "stale" in listed["description"]
     one = paths["/statements/{id}/translations/{lang}"]["get"]
     assert {p["name"]: p["schema"]["type"] for p in one["parameters"]} == {
         "id": "integer", "lang": "string",

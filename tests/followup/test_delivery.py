@@ -195,7 +195,7 @@ def test_a_response_is_logged_and_shown_only_when_chosen(
 
 def test_a_response_is_checked(letter: Letter) -> None:
     today = publishing.today(letter.statement)
-    with pytest.raises(ValidationError, match="future"):
+    with pytest.raises(Conflict, match="future"):  # a well-formed date still to come
         delivery.log_response(letter.lead, letter.statement, text="x",
                               received_on=today + dt.timedelta(days=1))
     with pytest.raises(ValidationError):

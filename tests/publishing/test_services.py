@@ -186,7 +186,7 @@ def test_a_second_edition_keeps_the_first_and_says_what_changed(world: World) ->
     factories.signature_row(world.statement, "Aardvark Alliance")
     factories.signature_row(world.statement, "Young Lawyers", kind="individual")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Conflict) as caught:  # a date the statement's history rules out
         services.publish(world.lead, world.statement, date=dt.date(2026, 11, 19))
     assert "date" in caught.value.fields
     db.session.rollback()

@@ -241,7 +241,7 @@ def test_the_openapi_document_names_the_new_fields(client: FlaskClient):
     document = client.get("/api/v1/openapi.json").get_json()
     properties = document["components"]["schemas"]["SignatureIn"]["properties"]
     assert {"public", "public_description"} <= set(properties)
-    listing = document["paths"]["/statements/{id}/signatories"]["get"]["summary"]
+    listing = document["paths"]["/statements/{id}/signatories"]["get"]["description"]
     assert "withheld" in listing and "withheld_descriptions" in listing
     publish = document["paths"]["/statements/{id}/publish"]["post"]["responses"]["200"]
     assert "withheld" in publish["description"]
