@@ -73,7 +73,8 @@ def parse(model: type[M]) -> M:
     found = _surrogates(data)
     if found:
         names = ", ".join(found)
-        message = f"{names}: a lone surrogate (an unpaired \\ud800 escape) cannot be stored."
+        # Not an f-string: pybabel's extractor splits one holding an escaped backslash.
+        message = names + ": a lone surrogate (an unpaired \\ud800 escape) cannot be stored."
         raise ValidationError(message, fields=found)
     try:
         return model.model_validate(data)
