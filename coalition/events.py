@@ -12,3 +12,8 @@ revision_saved = _signals.signal("revision-saved")
 # Sent inside the settings transaction when the source language changes: sender is the
 # Statement; kwargs actor, old, new. Signing re-collates the signatory list under it.
 language_changed = _signals.signal("language-changed")
+
+# Sent inside the settings transaction before the source language changes: sender is the
+# Statement; kwargs language (the new one). A receiver vetoes the change by raising a
+# DomainError (Translations: the statement is already translated into that language).
+language_changing = _signals.signal("language-changing")

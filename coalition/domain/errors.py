@@ -148,5 +148,33 @@ class StaleRevision(Conflict):
         self.base_revision = base_revision
 
 
+class PublicationBlocked(Conflict):
+    """Publication waits for signatures that must re-confirm or translations not up to date.
+
+    ``outstanding`` names the signatories, ``stale_translations`` the languages (both also in
+    the API's answer); ``translations_said`` is the sentence about the translations, for a
+    page to show it beside the translations' field.
+    """
+
+    def __init__(
+        self,
+        message: Said | tuple[Said, ...],
+        *,
+        fields: dict[str, str],
+        outstanding: list[str],
+        stale_translations: list[str],
+        translations_said: Said | None = None,
+    ):
+        super().__init__(
+            message,
+            fields=fields,
+            outstanding=outstanding,
+            stale_translations=stale_translations,
+        )
+        self.outstanding = outstanding
+        self.stale_translations = stale_translations
+        self.translations_said = translations_said
+
+
 class TransitionNotAllowed(Conflict):
     """The life cycle does not allow this move."""

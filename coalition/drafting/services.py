@@ -322,7 +322,7 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
         if name == "language":
             value = clean_language(value)
             if value != statement.language:
-                _refuse_translated_language(statement, value)
+                events.language_changing.send(statement, language=value)
         if getattr(statement, name) != value:
             changed[name] = value
             setattr(statement, name, value)
@@ -337,18 +337,6 @@ def update_settings(actor: User, statement: Statement, **values: object) -> None
     if "language" in changed:
         events.language_changed.send(
             statement, actor=actor, old=old_language, new=statement.language
-        )
-
-
-def _refuse_translated_language(statement: Statement, language: str) -> None:
-    """The source language cannot become one the statement is already translated into."""
-    from coalition.translations import services as translations
-
-    if translations.find(statement, language) is not None:
-        raise ValidationError(
-            "The statement already has a translation into that language: the source must be "
-            "in another one.",
-            fields={"language": "already a translation language"},
         )
 
 

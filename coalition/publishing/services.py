@@ -25,7 +25,14 @@ from sqlalchemy import select
 from coalition import audit, withheld
 from coalition.domain import lifecycle
 from coalition.domain.collation import RULES_VERSION, sort_key
-from coalition.domain.errors import Conflict, Names, NotFound, ValidationError, say_plural
+from coalition.domain.errors import (
+    Conflict,
+    Names,
+    NotFound,
+    PublicationBlocked,
+    ValidationError,
+    say_plural,
+)
 from coalition.domain.exports import format_date
 from coalition.domain.integrity import (
     Endorsement,
@@ -423,13 +430,15 @@ def prepare(
             revision=current.revision,
             names=Names(s.name for s in blocked),
         )
-        raise Conflict(
-            (signatures, translated.blocked_message(stale_translations))
-            if stale_translations
-            else signatures,
+        translations = (
+            translated.blocked_message(stale_translations) if stale_translations else None
+        )
+        raise PublicationBlocked(
+            (signatures, translations) if translations is not None else signatures,
             fields={"exclude_outstanding": "outstanding signatures must be left out"},
             outstanding=[s.name for s in blocked],
             stale_translations=stale_translations,
+            translations_said=translations,
         )
 
     revision = db.session.scalar(

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from coalition.domain import lifecycle
-from coalition.domain.errors import DomainError, NotFound
+from coalition.domain.errors import DomainError, NotFound, PublicationBlocked
 from coalition.domain.exports import format_date
 from coalition.domain.placeholders import COUNT_PLACEHOLDER, has_count_placeholder
 from coalition.domain.translations import same_language
@@ -192,20 +192,19 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
         except services.PublicationChanged as error:
             db.session.rollback()
             return _confirmation(statement, form, error.preparation, changed=True)
-        except DomainError as error:
+        except PublicationBlocked as error:
             db.session.rollback()
-            if error.extra.get("stale_translations"):
+            if error.translations_said is not None:
                 form.leave_out_translations.errors = [
                     *form.leave_out_translations.errors,
-                    translated.blocked_message(
-                        [str(tag) for tag in error.extra["stale_translations"]]  # type: ignore[attr-defined]
-                    ),
+                    error.translations_said,
                 ]
-            if error.extra.get("outstanding"):
+            if error.outstanding:
                 # Only the signatures' sentence: the translations' one is shown beside them.
                 form.leave_out.errors = [*form.leave_out.errors, translate(error.said[0])]
-            elif "outstanding" not in error.extra:
-                apply_errors(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
         else:
             db.session.commit()
             if services.is_public(edition):

@@ -19,7 +19,13 @@ from sqlalchemy.exc import IntegrityError
 
 from coalition import withheld
 from coalition.domain import translations as rules
-from coalition.domain.errors import Conflict, LanguageNames, NotFound, Said, say_plural
+from coalition.domain.errors import (
+    LanguageNames,
+    NotFound,
+    PublicationBlocked,
+    Said,
+    say_plural,
+)
 from coalition.domain.exports import EditionDocument, Letter, Signatory
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
@@ -96,11 +102,13 @@ def plan(
     """The current translations (count filled in) and the left-out ones; Conflict if blocked."""
     stuck = blocking(statement, exclude_outstanding=exclude_outstanding, include=include)
     if stuck:
-        raise Conflict(
-            blocked_message(stuck),
+        said = blocked_message(stuck)
+        raise PublicationBlocked(
+            said,
             fields={"exclude_outstanding": "translations not up to date must be left out"},
             outstanding=[],
             stale_translations=stuck,
+            translations_said=said,
         )
     included: list[Prepared] = []
     left_out: list[str] = []

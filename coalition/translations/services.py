@@ -500,9 +500,22 @@ def _on_revision_saved(statement: Statement, **kwargs: object) -> None:
             _notify_translator(translation, "translation_stale", old=newest, new=revision)
 
 
+def _refuse_translated_language(statement: Statement, **kwargs: object) -> None:
+    """The source language cannot become one the statement is already translated into."""
+    language = kwargs.get("language")
+    if isinstance(language, str) and find(statement, language) is not None:
+        raise ValidationError(
+            "The statement already has a translation into that language: the source must be "
+            "in another one.",
+            fields={"language": "already a translation language"},
+        )
+
+
 def connect() -> None:
-    """Listen for saved source revisions (idempotent: blinker keeps one connection)."""
+    """Listen for saved source revisions and vetoed language changes (idempotent: blinker
+    keeps one connection per receiver)."""
     events.revision_saved.connect(_on_revision_saved)
+    events.language_changing.connect(_refuse_translated_language)
 
 
 # --- signatory names per language ----------------------------------------------------------
