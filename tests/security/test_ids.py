@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from html.parser import HTMLParser
 
+import flask_wtf
 from flask import Flask
 
 from coalition.extensions import db
+from coalition.forms import FlaskForm
 from coalition.models import User
 from tests import factories
 from tests.security.routes import LEAD, PARTNER, PUBLIC, ROUTES, build_url, url_values
@@ -60,3 +62,25 @@ def test_no_page_repeats_an_id(app: Flask):
             repeated[rule.endpoint] = duplicates
     assert repeated == {}
     assert "invitations.index" in checked and "signing.signatories" in checked
+
+
+def test_every_form_renders_its_csrf_token_without_an_id(app: Flask):
+    """Every form builds on coalition.forms.FlaskForm, whose CSRF field has no id; a page
+    of several forms from Flask-WTF's own base repeated id="csrf_token" (after publication)."""
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found.append(sub)
+            found.extend(subclasses(sub))
+        return found
+
+    ours = [
+        form for form in subclasses(flask_wtf.FlaskForm) if form.__module__.startswith("coalition")
+    ]
+    assert len(ours) > 20
+    outside = [
+        f"{form.__module__}.{form.__name__}"
+        for form in ours
+        if form is not FlaskForm and not issubclass(form, FlaskForm)
+    ]
+    assert outside == []
