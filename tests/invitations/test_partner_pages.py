@@ -33,10 +33,12 @@ def test_partner_page_shows_lead_text_deadline_in_statement_zone_and_records_ope
     app, make_setup
 ):
     s = make_setup(state="open")
+    # A winter deadline (EET, not EEST) that stays ahead of today whenever the test runs.
+    year = dt.date.today().year + 2
     with app.app_context():
         statement = db.session.get(Statement, s.statement_id)
         statement.timezone = "Europe/Vilnius"
-        statement.sign_deadline = dt.datetime(2027, 1, 15, 10, 0, tzinfo=dt.UTC)
+        statement.sign_deadline = dt.datetime(year, 1, 15, 10, 0, tzinfo=dt.UTC)
         db.session.commit()
     iid, token = _partner(app, s)
     partner = app.test_client()
@@ -47,7 +49,7 @@ def test_partner_page_shows_lead_text_deadline_in_statement_zone_and_records_ope
     assert response.status_code == 200
     assert "Rights Watch" in page and "Free the defenders" in page
     assert "We, the undersigned" in page
-    assert "15 January 2027, 12:00 EET" in page  # 10:00 UTC in Vilnius
+    assert f"15 January {year}, 12:00 EET" in page  # 10:00 UTC in Vilnius
     assert 'name="robots" content="noindex' in page
     invitation = _invitation(app, iid)
     assert invitation.opened_at is not None and invitation.last_seen_revision == 1
