@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from coalition import audit
 from coalition.domain.errors import Conflict, NotFound
 from coalition.domain.lifecycle import State
 from coalition.extensions import db
-from coalition.mail import outbox
 from coalition.models import Invitation, Signature, Statement, User, utcnow
-from coalition.signing import services
+from coalition.signing import open_signon, services
 from coalition.signing.services import SignatureInput
 
 # The states in which signing has ended (rather than not begun).
@@ -110,26 +108,14 @@ def approve(actor: User, signature: Signature) -> Signature:
         "signature.late_approved", actor=actor, statement=statement, signature=signature.id,
         name=signature.name,
     )
-    outbox.queue(
-        "open_signon_approved",
-        to=signature.signer_email,
-        subject=lazy_gettext("Your signature is accepted: %(title)s", title=statement.title),
-        context={"statement": statement, "signature": signature},
-        statement=statement,
-        invitation=invitation,
-    )
+    open_signon.queue_acceptance(statement, signature, invitation)
     return signature
 
 
 def reject(actor: User, signature: Signature) -> Signature:
     """Turn a late request down; it stays in the history as rejected (lead only)."""
     statement = _reviewable(actor, signature)
-    now = utcnow()
-    signature.status = "rejected"
-    signature.reviewed_at = now
-    signature.reviewed_by_id = actor.id
-    signature.ended_at = now
-    signature.ended_by = actor.email
+    open_signon.mark_rejected(actor, signature)
     audit.record(
         "signature.late_rejected", actor=actor, statement=statement, signature=signature.id,
         name=signature.name,

@@ -19,7 +19,7 @@ from coalition import audit
 from coalition.domain.errors import Conflict, NotFound
 from coalition.extensions import db
 from coalition.mail import outbox
-from coalition.models import Signature, Statement, User, utcnow
+from coalition.models import Invitation, Signature, Statement, User, utcnow
 from coalition.security import hash_token, new_token
 from coalition.signing import services
 from coalition.signing.services import SignatureInput
@@ -221,25 +221,38 @@ def approve(actor: User, signature: Signature) -> Signature:
         "signature.approved", actor=actor, statement=statement, signature=signature.id,
         name=signature.name, replaces=earlier.id if earlier is not None else None,
     )
+    queue_acceptance(statement, signature)
+    return signature
+
+
+def queue_acceptance(
+    statement: Statement, signature: Signature, invitation: Invitation | None = None
+) -> None:
+    """Tell the signer that the lead accepted their signature (open sign-on or late request)."""
     outbox.queue(
         "open_signon_approved",
         to=signature.signer_email,
         subject=lazy_gettext("Your signature is accepted: %(title)s", title=statement.title),
         context={"statement": statement, "signature": signature},
         statement=statement,
+        invitation=invitation,
     )
-    return signature
 
 
-def reject(actor: User, signature: Signature) -> Signature:
-    """Reject an open sign-on request; it stays in the history as rejected (lead only)."""
-    statement = _reviewable(actor, signature)
+def mark_rejected(actor: User, signature: Signature) -> None:
+    """A request the lead turned down: it ends, and stays in the history as rejected."""
     now = utcnow()
     signature.status = "rejected"
     signature.reviewed_at = now
     signature.reviewed_by_id = actor.id
     signature.ended_at = now
     signature.ended_by = actor.email
+
+
+def reject(actor: User, signature: Signature) -> Signature:
+    """Reject an open sign-on request; it stays in the history as rejected (lead only)."""
+    statement = _reviewable(actor, signature)
+    mark_rejected(actor, signature)
     audit.record(
         "signature.rejected", actor=actor, statement=statement, signature=signature.id,
         name=signature.name,
