@@ -13,24 +13,21 @@ writes audit events and queues mail; the caller commits (one request, one commit
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import zoneinfo
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from coalition import audit, withheld
-from coalition.domain import lifecycle
+from coalition.domain import integrity, lifecycle, publication
 from coalition.domain.collation import RULES_VERSION, sort_key
 from coalition.domain.errors import (
     Conflict,
     Names,
     NotFound,
     PublicationBlocked,
-    ValidationError,
     say_plural,
 )
 from coalition.domain.exports import format_date
@@ -259,26 +256,6 @@ class PublicationChanged(Conflict):
         self.preparation = preparation
 
 
-def _identity(signature: Signature, by_id: dict[int, Signature]) -> tuple[str, int]:
-    """One signer across its changes and re-confirmations: its invitation, else its first row."""
-    if signature.invitation_id is not None:
-        return ("invitation", signature.invitation_id)
-    return ("signature", min(_chain(signature, by_id)))
-
-
-def _chain(signature: Signature, by_id: dict[int, Signature]) -> set[int]:
-    """The signature and every earlier one it replaced."""
-    ids = {signature.id}
-    current = signature
-    while current.replaces_id is not None and current.replaces_id not in ids:
-        ids.add(current.replaces_id)
-        earlier = by_id.get(current.replaces_id)
-        if earlier is None:
-            break
-        current = earlier
-    return ids
-
-
 def _listed_at(statement: Statement) -> dict[int, dt.datetime]:
     """For each signature an edition listed, when the first such edition was published."""
     rows = db.session.execute(
@@ -292,83 +269,6 @@ def _listed_at(statement: Statement) -> dict[int, dt.datetime]:
         if signature_id is not None:
             listed.setdefault(signature_id, published_at)
     return listed
-
-
-def _retracting(
-    signatures: Iterable[Signature],
-    by_id: dict[int, Signature],
-    listed_at: dict[int, dt.datetime],
-    live_identities: Collection[tuple[str, int]],
-) -> list[Signature]:
-    """Withdrawn signatures that a published edition listed: withdrawals that are retractions."""
-    listed_identities: dict[tuple[str, int], dt.datetime] = {}
-    for signature_id, published_at in listed_at.items():
-        if signature_id in by_id:
-            key = _identity(by_id[signature_id], by_id)
-            if key not in listed_identities or published_at < listed_identities[key]:
-                listed_identities[key] = published_at
-    found = []
-    for signature in signatures:
-        if signature.status != "withdrawn":
-            continue
-        key = _identity(signature, by_id)
-        if key in live_identities:
-            continue  # withdrawn, then signed again: still listed
-        first_listed = listed_identities.get(key)
-        if _chain(signature, by_id) & listed_at.keys() or (
-            # A re-confirmation that did not record what it replaced: its signer was listed
-            # before this withdrawal, so the withdrawal came after publication.
-            first_listed is not None
-            and signature.ended_at is not None
-            and first_listed <= signature.ended_at
-        ):
-            found.append(signature)
-    return found
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
-def _names(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def suggested_note(
-    *, added: Sequence[str], retracted: Sequence[str], awaiting: int, text_changed: bool,
-    retracted_unnamed: int = 0,
-) -> str:
-    """A note for a new edition saying what changed ("2 signatories added; ...").
-
-    The note is public: a signatory not named publicly is counted in ``added`` (its entry
-    is never shown) and in ``retracted_unnamed``, never named.
-    """
-    parts = []
-    if added:
-        parts.append(_plural(len(added), "signatory", "signatories") + " added")
-    if retracted:
-        word = "signature" if len(retracted) == 1 else "signatures"
-        parts.append(f"{word} of {_names(retracted)} retracted")
-    if retracted_unnamed:
-        parts.append(
-            _plural(retracted_unnamed, "signature", "signatures") + " not named publicly retracted"
-        )
-    if text_changed:
-        parts.append("text corrected")
-    if awaiting:
-        parts.append(
-            _plural(awaiting, "signatory", "signatories")
-            + " not listed until they re-confirm the corrected text"
-        )
-    if not parts:
-        return "Published again without changes."
-    sentence = "; ".join(parts)
-    return sentence[0].upper() + sentence[1:] + "."
-
-
-def _fingerprint(values: dict[str, object]) -> str:
-    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def letter_block(statement: Statement) -> dict[str, str] | None:
@@ -404,43 +304,8 @@ def prepare(
     (``include_translations`` names those the lead waits for; ``exclude_outstanding``
     leaves the others out).
     """
-    state = statement.state_enum
-    if not lifecycle.can_publish(state):
-        raise lifecycle.TransitionNotAllowed(
-            f"Only a statement that is open or closed for signing can be published; "
-            f"this one is {lifecycle.LABELS[state].lower()}.",
-            fields={"state": f"cannot publish from {state.value}"},
-        )
     current = plan(statement)
-    wanted = set(include)
-    blocked = [s for s in current.outstanding if s.id in wanted or not exclude_outstanding]
-    stale_translations = translated.blocking(
-        statement, exclude_outstanding=exclude_outstanding, include=include_translations
-    )
-    if blocked:
-        signatures = say_plural(
-            "%(num)d signatory endorsed an older text than the current revision %(revision)s "
-            "and must re-confirm before being listed: %(names)s. Wait for them to re-confirm, "
-            "or leave them out of this edition (they can re-confirm for the next one).",
-            "%(num)d signatories endorsed an older text than the current revision "
-            "%(revision)s and must re-confirm before being listed: %(names)s. Wait for them "
-            "to re-confirm, or leave them out of this edition (they can re-confirm for the "
-            "next one).",
-            len(blocked),
-            revision=current.revision,
-            names=Names(s.name for s in blocked),
-        )
-        translations = (
-            translated.blocked_message(stale_translations) if stale_translations else None
-        )
-        raise PublicationBlocked(
-            (signatures, translations) if translations is not None else signatures,
-            fields={"exclude_outstanding": "outstanding signatures must be left out"},
-            outstanding=[s.name for s in blocked],
-            stale_translations=stale_translations,
-            translations_said=translations,
-        )
-
+    _refuse(statement, current, exclude_outstanding, include, include_translations)
     revision = db.session.scalar(
         select(Revision).where(
             Revision.statement_id == statement.id, Revision.number == statement.current_revision
@@ -450,94 +315,16 @@ def prepare(
         raise NotFound("The current revision is missing.", fields={"revision": "not found"})
     history = editions(statement)
     previous = history[-1] if history else None
-
-    if isinstance(date, dt.datetime):
-        date = date.date()
-    publication_date = date or today(statement)
-    if previous is not None and publication_date < previous.date:
-        # 409, not 422: a well-formed date that the statement's history rules out.
-        raise Conflict(
-            f"The date cannot be before edition {previous.number}'s date "
-            f"({previous.date.isoformat()}).",
-            fields={"date": f"must be {previous.date.isoformat()} or later"},
-        )
-
-    moment = now()
-    floor = max((edition.public_from for edition in history), default=None)
-    if public_from is not None:
-        if public_from.tzinfo is None:
-            raise ValidationError(
-                "The embargo time needs a time zone.", fields={"public_from": "needs a time zone"}
-            )
-        public_from = public_from.astimezone(dt.UTC)
-        if public_from <= moment:
-            raise ValidationError(
-                "The embargo time has passed: leave it empty to publish at once.",
-                fields={"public_from": "must be in the future"},
-            )
-        if floor is not None and public_from < floor:
-            raise ValidationError(
-                "This edition cannot become public before the previous one does.",
-                fields={"public_from": "must not be before the previous edition's embargo"},
-            )
-    elif floor is not None and floor > moment:
-        public_from = floor  # a correction made under embargo goes out when the embargo lifts
-
-    # Signers across their changes and re-confirmations: who is new, who has retracted.
-    everyone = list(
-        db.session.scalars(select(Signature).where(Signature.statement_id == statement.id))
+    publication_date = publication.publication_date(
+        date, today(statement), (previous.number, previous.date) if previous else None
     )
-    by_id = {signature.id: signature for signature in everyone}
-    live_identities = {
-        _identity(s, by_id) for s in [*current.endorsing, *current.outstanding]
-    }
-    retracting = _retracting(everyone, by_id, _listed_at(statement), live_identities)
-    listed_identities = {_identity(s, by_id): s.name for s in current.endorsing}
-    # What the previous edition showed of each signer: its name, or None when not named.
-    previous_identities: dict[tuple[str, int], str | None] = {}
-    if previous is not None:
-        for row in db.session.scalars(
-            select(EditionSignatory).where(EditionSignatory.edition_id == previous.id)
-        ):
-            if row.signature_id in by_id:
-                previous_identities[_identity(by_id[row.signature_id], by_id)] = (
-                    row.name if row.public else None
-                )
-    added = tuple(
-        name for key, name in listed_identities.items() if key not in previous_identities
+    public_from = publication.embargo(
+        public_from, now(), max((edition.public_from for edition in history), default=None)
     )
-    gone = [
-        name
-        for key, name in previous_identities.items()
-        if key not in listed_identities and key not in live_identities
-    ]
-    retracted = tuple(name for name in gone if name is not None)
-
-    if note is None:
-        text_changed = False
-        if previous is not None and previous.revision_number != revision.number:
-            before = db.session.scalar(
-                select(Revision).where(
-                    Revision.statement_id == statement.id,
-                    Revision.number == previous.revision_number,
-                )
-            )
-            text_changed = before is None or (before.title, before.body) != (
-                revision.title,
-                revision.body,
-            )
-        note = (
-            suggested_note(
-                added=added,
-                retracted=retracted,
-                awaiting=len(current.outstanding),
-                text_changed=text_changed,
-                retracted_unnamed=sum(1 for name in gone if name is None),
-            )
-            if previous is not None
-            else ""
-        )
-    note_ = clean_note(note)
+    changes = integrity.edition_changes(
+        _facts(statement, current, previous, revision, suggest=note is None)
+    )
+    note_ = clean_note(changes.note if note is None else note)
 
     count = len(current.endorsing)  # named or not: every total counts them all
     unnamed = withheld.of(current.endorsing, statement.language, wording=statement)
@@ -546,31 +333,8 @@ def prepare(
     )
     title = fill_count(revision.title, count, statement.language).strip()
     body = fill_count(revision.body, count, statement.language)
-    letter = letter_block(statement)
-    number = (previous.number if previous else 0) + 1
-    sha256 = text_sha256(title, body)
-    fingerprint = _fingerprint(
-        {
-            "number": number,
-            "revision": revision.number,
-            "sha256": sha256,
-            "date": publication_date.isoformat(),
-            "note": note_,
-            "public_from": public_from.isoformat() if public_from else None,
-            "letter": letter,
-            "language": statement.language,
-            "group": statement.group_individuals,
-            "signatures": [
-                [s.id, s.name, s.kind, s.country, s.affiliation, s.public, s.public_description]
-                for s in current.endorsing
-            ],
-            "withheld_line": unnamed.line,
-            "retracting": [s.id for s in retracting],
-            "translations": [[t.language, t.revision, t.sha256] for t in translation_plan.included],
-        }
-    )
-    return Preparation(
-        number=number,
+    preparation = Preparation(
+        number=(previous.number if previous else 0) + 1,
         revision=revision.number,
         title=title,
         body=body,
@@ -578,19 +342,142 @@ def prepare(
         note=note_,
         public_from=public_from,
         language=statement.language,
-        letter=letter,
+        letter=letter_block(statement),
         group_individuals=statement.group_individuals,
         signatures=tuple(_named_first(current.endorsing, statement.language)),
         left_out=tuple(current.outstanding),
-        retracting=tuple(retracting),
-        added=added,
-        retracted=retracted,
-        sha256=sha256,
-        fingerprint=fingerprint,
+        retracting=tuple(db.session.get_one(Signature, i) for i in changes.retracting),
+        added=changes.added,
+        retracted=changes.retracted,
+        sha256=text_sha256(title, body),
+        fingerprint="",
         translations=translation_plan.included,
         left_out_translations=translation_plan.left_out,
         withheld=unnamed,
     )
+    return replace(preparation, fingerprint=_fingerprint(preparation, current.endorsing))
+
+
+def _refuse(
+    statement: Statement,
+    current: Plan,
+    exclude_outstanding: bool,
+    include: Iterable[int],
+    include_translations: Iterable[str],
+) -> None:
+    """Refuses a statement the life cycle keeps from publication (TransitionNotAllowed), and
+    outstanding signatures neither re-confirmed nor left out (PublicationBlocked)."""
+    state = statement.state_enum
+    if not lifecycle.can_publish(state):
+        raise lifecycle.TransitionNotAllowed(
+            f"Only a statement that is open or closed for signing can be published; "
+            f"this one is {lifecycle.LABELS[state].lower()}.",
+            fields={"state": f"cannot publish from {state.value}"},
+        )
+    wanted = set(include)
+    blocked = [s for s in current.outstanding if s.id in wanted or not exclude_outstanding]
+    if not blocked:
+        return
+    stale_translations = translated.blocking(
+        statement, exclude_outstanding=exclude_outstanding, include=include_translations
+    )
+    signatures = say_plural(
+        "%(num)d signatory endorsed an older text than the current revision %(revision)s "
+        "and must re-confirm before being listed: %(names)s. Wait for them to re-confirm, "
+        "or leave them out of this edition (they can re-confirm for the next one).",
+        "%(num)d signatories endorsed an older text than the current revision "
+        "%(revision)s and must re-confirm before being listed: %(names)s. Wait for them "
+        "to re-confirm, or leave them out of this edition (they can re-confirm for the "
+        "next one).",
+        len(blocked),
+        revision=current.revision,
+        names=Names(s.name for s in blocked),
+    )
+    translations = translated.blocked_message(stale_translations) if stale_translations else None
+    raise PublicationBlocked(
+        (signatures, translations) if translations is not None else signatures,
+        fields={"exclude_outstanding": "outstanding signatures must be left out"},
+        outstanding=[s.name for s in blocked],
+        stale_translations=stale_translations,
+        translations_said=translations,
+    )
+
+
+def _fingerprint(preparation: Preparation, endorsing: Sequence[Signature]) -> str:
+    """What the lead reviews, as a digest: publishing refuses when it no longer matches."""
+    return integrity.fingerprint(
+        {
+            "number": preparation.number,
+            "revision": preparation.revision,
+            "sha256": preparation.sha256,
+            "date": preparation.date.isoformat(),
+            "note": preparation.note,
+            "public_from": preparation.public_from.isoformat() if preparation.public_from else None,
+            "letter": preparation.letter,
+            "language": preparation.language,
+            "group": preparation.group_individuals,
+            "signatures": [
+                [s.id, s.name, s.kind, s.country, s.affiliation, s.public, s.public_description]
+                for s in endorsing
+            ],
+            "withheld_line": preparation.withheld.line,
+            "retracting": [s.id for s in preparation.retracting],
+            "translations": [[t.language, t.revision, t.sha256] for t in preparation.translations],
+        }
+    )
+
+
+def _facts(
+    statement: Statement,
+    current: Plan,
+    previous: Edition | None,
+    revision: Revision,
+    *,
+    suggest: bool,
+) -> integrity.EditionFacts:
+    """The rows a new edition's decisions are made of, as plain data (``suggest``: with
+    whether the text changed, for the suggested note)."""
+    signers = tuple(
+        integrity.Signer(
+            id=row.id,
+            name=row.name,
+            invitation_id=row.invitation_id,
+            replaces_id=row.replaces_id,
+            withdrawn=row.status == "withdrawn",
+            ended_at=row.ended_at,
+        )
+        for row in db.session.scalars(
+            select(Signature).where(Signature.statement_id == statement.id)
+        )
+    )
+    listed = None
+    if previous is not None:
+        listed = tuple(
+            integrity.Listed(row.signature_id, row.name, row.public)
+            for row in db.session.scalars(
+                select(EditionSignatory).where(EditionSignatory.edition_id == previous.id)
+            )
+        )
+    return integrity.EditionFacts(
+        signers=signers,
+        endorsing=tuple(s.id for s in current.endorsing),
+        outstanding=tuple(s.id for s in current.outstanding),
+        listed_at=_listed_at(statement),
+        previous=listed,
+        text_changed=suggest and _text_changed(statement, previous, revision),
+    )
+
+
+def _text_changed(statement: Statement, previous: Edition | None, revision: Revision) -> bool:
+    """Whether the text differs from the previous edition's (False for a first edition)."""
+    if previous is None or previous.revision_number == revision.number:
+        return False
+    before = db.session.scalar(
+        select(Revision).where(
+            Revision.statement_id == statement.id, Revision.number == previous.revision_number
+        )
+    )
+    return before is None or (before.title, before.body) != (revision.title, revision.body)
 
 
 def _named_first(signatures: Sequence[Signature], language: str) -> list[Signature]:
@@ -644,6 +531,63 @@ def publish(
         raise PublicationChanged(preparation)
 
     moment = now()
+    edition = _freeze(actor, statement, preparation, moment)
+    for signature in preparation.retracting:
+        signature.status = "retracted"
+        audit.record(
+            "signature.retracted",
+            actor=actor,
+            statement=statement,
+            signature=signature.id,
+            name=signature.name,
+            edition=edition.number,
+        )
+
+    old_state = statement.state
+    lifecycle.transition(statement.state_enum, State.PUBLISHED)
+    statement.state = State.PUBLISHED.value
+    statement.published_at = moment
+    statement.updated_at = moment
+    audit.record(
+        "statement.state_changed",
+        actor=actor,
+        statement=statement,
+        old=old_state,
+        new=State.PUBLISHED.value,
+    )
+    _record_published(actor, statement, edition, preparation)
+    _queue_notices(statement, edition, preparation)
+    db.session.flush()
+    return edition
+
+
+def _record_published(
+    actor: User, statement: Statement, edition: Edition, preparation: Preparation
+) -> None:
+    """The audit event of a publication: what it froze, and what it left out."""
+    audit.record(
+        "edition.published",
+        actor=actor,
+        statement=statement,
+        edition=edition.number,
+        revision=edition.revision_number,
+        date=edition.date.isoformat(),
+        public_from=preparation.public_from.isoformat() if preparation.public_from else None,
+        signatories=preparation.count,
+        withheld=preparation.withheld.count,
+        left_out=[s.name for s in preparation.left_out],
+        retracted=[s.name for s in preparation.retracting],
+        sha256=edition.sha256,
+        note=edition.note,
+        translations=[t.language for t in preparation.translations],
+        left_out_translations=list(preparation.left_out_translations),
+    )
+
+
+def _freeze(
+    actor: User, statement: Statement, preparation: Preparation, moment: dt.datetime
+) -> Edition:
+    """Write the edition, its ordered list and its translations, exactly as prepared."""
     edition = Edition(
         statement_id=statement.id,
         number=preparation.number,
@@ -683,48 +627,6 @@ def publish(
         )
     db.session.flush()
     translated.freeze(edition, preparation.translations)
-    for signature in preparation.retracting:
-        signature.status = "retracted"
-        audit.record(
-            "signature.retracted",
-            actor=actor,
-            statement=statement,
-            signature=signature.id,
-            name=signature.name,
-            edition=edition.number,
-        )
-
-    old_state = statement.state
-    lifecycle.transition(statement.state_enum, State.PUBLISHED)
-    statement.state = State.PUBLISHED.value
-    statement.published_at = moment
-    statement.updated_at = moment
-    audit.record(
-        "statement.state_changed",
-        actor=actor,
-        statement=statement,
-        old=old_state,
-        new=State.PUBLISHED.value,
-    )
-    audit.record(
-        "edition.published",
-        actor=actor,
-        statement=statement,
-        edition=edition.number,
-        revision=edition.revision_number,
-        date=edition.date.isoformat(),
-        public_from=preparation.public_from.isoformat() if preparation.public_from else None,
-        signatories=preparation.count,
-        withheld=preparation.withheld.count,
-        left_out=[s.name for s in preparation.left_out],
-        retracted=[s.name for s in preparation.retracting],
-        sha256=edition.sha256,
-        note=edition.note,
-        translations=[t.language for t in preparation.translations],
-        left_out_translations=list(preparation.left_out_translations),
-    )
-    _queue_notices(statement, edition, preparation)
-    db.session.flush()
     return edition
 
 
