@@ -111,14 +111,15 @@ def remind_command() -> None:
 @with_appcontext
 def publish_due_command() -> None:
     """Record embargoes whose time has come and render their exports (run it from cron)."""
+    from coalition.domain import formats
     from coalition.publishing import files
     from coalition.publishing.services import lift_due_embargoes
 
     lifted = lift_due_embargoes()
     for edition in lifted:
         # The first readers after an embargo come at once: have every export ready for them.
-        for fmt in files.FORMATS:
-            files.cached_export(edition, fmt)
+        for fmt in formats.every():
+            files.cached_export(edition, fmt.name)
     db.session.commit()
     for edition in lifted:
         click.echo(f"Public now: {edition.statement.slug}, edition {edition.number}.")

@@ -107,13 +107,23 @@ DOMAIN_WORDS = (
     lazy_gettext("Unconfirmed"),
     lazy_gettext("Pending"),
     lazy_gettext("Rejected"),
-    # coalition/publishing/files.py FORMATS labels (the draft export links)
+    # coalition/domain/formats.py labels: the lead's download lists, the statement page's
     lazy_gettext("Word (DOCX)"),
     lazy_gettext("Plain text"),
     lazy_gettext("Standalone HTML"),
     lazy_gettext("Embeddable HTML fragment"),
     lazy_gettext("Signatories (CSV)"),
     lazy_gettext("Press kit (ZIP of all)"),
+    lazy_gettext("A4, to print"),
+    lazy_gettext("Word"),
+    lazy_gettext("DOCX, to edit"),
+    lazy_gettext("for e-mail"),
+    lazy_gettext("HTML page"),
+    lazy_gettext("Signatories"),
+    lazy_gettext("HTML fragment"),
+    lazy_gettext("to embed, after the embargo"),
+    lazy_gettext("Press kit"),
+    lazy_gettext("ZIP of all formats"),
 )
 
 

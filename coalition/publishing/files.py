@@ -7,14 +7,14 @@ marked DRAFT) are rendered on each request and never stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coalition import caching, withheld
-from coalition.domain import documents, exports
+from coalition.domain import exports, formats
 from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
@@ -30,44 +30,15 @@ from coalition.models import (
 from coalition.publishing import services
 
 
-@dataclass(frozen=True)
-class Format:
-    """How one export is served."""
-
-    extension: str
-    media_type: str
-    attachment: bool  # downloaded rather than shown in the browser
-    label: str
-
-
-FORMATS: dict[str, Format] = {
-    "pdf": Format("pdf", "application/pdf", True, "PDF"),
-    "docx": Format(
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        True,
-        "Word (DOCX)",
-    ),
-    "md": Format("md", "text/markdown; charset=utf-8", False, "Markdown"),
-    "txt": Format("txt", "text/plain; charset=utf-8", False, "Plain text"),
-    "html": Format("html", "text/html; charset=utf-8", False, "Standalone HTML"),
-    "embed": Format("html", "text/html; charset=utf-8", False, "Embeddable HTML fragment"),
-    "csv": Format("csv", "text/csv; charset=utf-8", True, "Signatories (CSV)"),
-    "zip": Format("zip", "application/zip", True, "Press kit (ZIP of all)"),
-}
-# The formats reached as /s/<slug>.<ext> (embed and csv have their own paths).
-DOTTED = ("md", "txt", "html", "pdf", "docx", "zip")
-
-
 def base_name(statement: Statement, number: int) -> str:
     """The file name stem: the slug, with the edition number after the first edition."""
     return statement.slug if number == 1 else f"{statement.slug}-edition-{number}"
 
 
 def file_name(statement: Statement, number: int, fmt: str, *, draft: bool = False) -> str:
+    """An export's file name: slug-edition-2-press-kit.zip, slug-DRAFT.pdf."""
     stem = f"{statement.slug}-DRAFT" if draft else base_name(statement, number)
-    suffix = {"embed": "-embed", "csv": "-signatories", "zip": "-press-kit"}.get(fmt, "")
-    return f"{stem}{suffix}.{FORMATS[fmt].extension}"
+    return formats.get(fmt).file_name(stem)
 
 
 def _signatory(name: str, kind: str, country: str, affiliation: str) -> Signatory:
@@ -234,48 +205,20 @@ def preparation_document(
     )
 
 
-def render(
-    document: EditionDocument, fmt: str, stem: str, part: Callable[[str], bytes] | None = None
-) -> bytes:
-    """One export of a document; ``part`` supplies the PDF and DOCX the ZIP holds."""
-    if fmt == "md":
-        return exports.to_markdown(document).encode("utf-8")
-    if fmt == "txt":
-        return exports.to_text(document).encode("utf-8")
-    if fmt == "html":
-        return exports.to_html(document).encode("utf-8")
-    if fmt == "embed":
-        return exports.to_fragment(document).encode("utf-8")
-    if fmt == "csv":
-        return exports.signatories_csv(document).encode("utf-8")
-    if fmt == "pdf":
-        return documents.to_pdf(document)
-    if fmt == "docx":
-        return documents.to_docx(document)
-    if fmt == "zip":
-        def fresh(name: str) -> bytes:
-            return render(document, name, stem)
-
-        get = part or fresh
-        return exports.press_kit_zip(document, stem, pdf=get("pdf"), docx=get("docx"))
-    raise ValueError(f"unknown export format {fmt!r}")
-
-
 def cached_export(edition: Edition, fmt: str) -> ExportFile:
     """A published edition's export, rendered on first use and then always read from the cache.
 
     The caller commits. Two first requests at once both render; the unique (edition,
     format) constraint keeps one row and the loser reads it back.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
+    formats.get(fmt)  # ValueError for a format that is not registered
     row = db.session.scalar(
         select(ExportFile).where(ExportFile.edition_id == edition.id, ExportFile.format == fmt)
     )
     if row is not None:
         return row
     document = edition_document(edition)
-    content = render(
+    content = formats.render(
         document,
         fmt,
         base_name(edition.statement, edition.number),

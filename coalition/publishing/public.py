@@ -17,7 +17,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from coalition.domain import exports
+from coalition.domain import exports, formats
 from coalition.domain.errors import NotFound
 from coalition.models import Edition, Statement
 from coalition.publishing import files, services
@@ -35,7 +35,10 @@ from coalition.security import embeddable, public
 from coalition.translations import public as language
 from coalition.web import local_time
 
-_DOTTED = "any(" + ", ".join(files.DOTTED) + ")"
+
+def _dotted() -> list[str]:
+    """The formats reached as /s/<slug>.<name> (the others have their own paths)."""
+    return [fmt.name for fmt in formats.every() if fmt.dotted]
 
 
 def _visible(slug: str, number: int | None) -> tuple[Statement, Edition, list[Edition]]:
@@ -59,7 +62,7 @@ def _public_links(statement: Statement, number: int | None) -> dict[str, str]:
     if number is None:
         links = {
             fmt: url_for("publishing.public_export", slug=statement.slug, fmt=fmt)
-            for fmt in files.DOTTED
+            for fmt in _dotted()
         }
         links["embed"] = url_for("publishing.embed", slug=statement.slug)
         links["csv"] = url_for("publishing.signatories_csv", slug=statement.slug)
@@ -68,7 +71,7 @@ def _public_links(statement: Statement, number: int | None) -> dict[str, str]:
         fmt: url_for(
             "publishing.public_edition_export", slug=statement.slug, number=number, fmt=fmt
         )
-        for fmt in files.DOTTED
+        for fmt in _dotted()
     }
     links["embed"] = url_for("publishing.edition_embed", slug=statement.slug, number=number)
     links["csv"] = url_for(
@@ -156,7 +159,7 @@ bp.add_url_rule(
 )
 
 
-@bp.get(f"/s/<slug>.<{_DOTTED}:fmt>")
+@bp.get("/s/<slug>.<export(dotted):fmt>")
 @public
 def public_export(slug: str, fmt: str) -> Response:
     """The newest public edition as Markdown, text, HTML, PDF, DOCX or the press-kit ZIP."""
@@ -164,7 +167,7 @@ def public_export(slug: str, fmt: str) -> Response:
     return export_response(edition, fmt, cache_control=LATEST)
 
 
-@bp.get(f"/s/<slug>/editions/<int:number>.<{_DOTTED}:fmt>")
+@bp.get("/s/<slug>/editions/<int:number>.<export(dotted):fmt>")
 @public
 def public_edition_export(slug: str, number: int, fmt: str) -> Response:
     """One public edition's export, at an address whose content never changes."""
@@ -261,7 +264,7 @@ def _preview_links(slug: str, token: str) -> dict[str, str]:
     """The preview's own addresses for every file: the public ones answer 404 until the lift."""
     links = {
         fmt: url_for("publishing.preview_export", slug=slug, token=token, fmt=fmt)
-        for fmt in files.DOTTED
+        for fmt in _dotted()
     }
     links["embed"] = url_for("publishing.preview_embed", slug=slug, token=token)
     links["csv"] = url_for("publishing.preview_signatories_csv", slug=slug, token=token)
@@ -309,13 +312,13 @@ def _preview_file(edition: Edition, fmt: str) -> Response:
     )
     name = language.file_name(edition, translated, fmt)
     stem = language.file_name(edition, translated, "md").rpartition(".")[0]
-    response = download(files.render(document, fmt, stem), fmt, name, cache_control=NO_STORE)
+    response = download(formats.render(document, fmt, stem), fmt, name, cache_control=NO_STORE)
     if translated is not None:
         response.headers["Content-Language"] = translated.language
     return _private(response)
 
 
-@bp.get(f"/s/<slug>/preview/<token>.<{_DOTTED}:fmt>")
+@bp.get("/s/<slug>/preview/<token>.<export(dotted):fmt>")
 @public
 def preview_export(slug: str, token: str, fmt: str) -> Response:
     """An export of a previewed edition, marked with its embargo; preview-link holders."""

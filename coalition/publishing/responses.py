@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import request
 from markupsafe import Markup, escape
+from werkzeug.routing import BaseConverter, Map
 from werkzeug.wrappers import Response
 
 from coalition import caching
-from coalition.domain import exports
+from coalition.domain import exports, formats
 from coalition.domain.exports import EditionDocument
 from coalition.extensions import db
 from coalition.models import Edition
@@ -23,21 +24,29 @@ LATEST = "public, max-age=300"
 # One edition's own address: its content can never change.
 PERMANENT = "public, max-age=31536000, immutable"
 
-# The standalone HTML export carries its own <style> and nothing else: allow exactly that.
-EXPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
-)
-# The embeddable fragment: its own scoped <style>, nothing else, in any site's frame.
-EMBED_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors *"
-)
 # The frame page: the same, plus the one script that reports its height to the host page.
 FRAME_CSP = (
     f"default-src 'none'; style-src 'unsafe-inline'; script-src {exports.FRAME_SCRIPT_CSP}; "
     "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 )
+
+
+class FormatConverter(BaseConverter):
+    """``<export:fmt>`` in a route: the name of a registered format, like ``any(...)`` of them.
+
+    ``<export(dotted):fmt>`` takes the formats reached as ``/s/<slug>.<name>``,
+    ``<export(draft):fmt>`` those the lead may export a draft in. The pattern is made
+    when the app adds the rule, so it holds every format registered before create_app.
+    """
+
+    def __init__(self, url_map: Map, offered: str = "all") -> None:
+        super().__init__(url_map)
+        self.items = [
+            fmt.name
+            for fmt in formats.every()
+            if {"dotted": fmt.dotted, "draft": fmt.draft}.get(offered, True)
+        ]
+        self.regex = f"(?:{'|'.join(re.escape(name) for name in self.items)})"
 
 
 def download(
@@ -49,16 +58,14 @@ def download(
     etag: str | None = None,
 ) -> Response:
     """An export as a response, with its type, file name, caching and (optional) ETag."""
-    spec = files.FORMATS[fmt]
+    spec = formats.get(fmt)
     response = Response(content, content_type=spec.media_type)
     response.headers.set(
         "Content-Disposition", "attachment" if spec.attachment else "inline", filename=filename
     )
     response.headers["Cache-Control"] = cache_control
-    if fmt == "html":
-        response.headers["Content-Security-Policy"] = EXPORT_CSP
-    elif fmt == "embed":
-        response.headers["Content-Security-Policy"] = EMBED_CSP
+    if spec.content_security_policy:
+        response.headers["Content-Security-Policy"] = spec.content_security_policy
     if etag is not None:
         response.set_etag(etag)
         response.make_conditional(request)

@@ -14,12 +14,13 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from coalition.domain import lifecycle
+from coalition.domain import formats, lifecycle
 from coalition.domain.errors import DomainError, NotFound, PublicationBlocked
 from coalition.domain.exports import format_date
 from coalition.domain.placeholders import COUNT_PLACEHOLDER, has_count_placeholder
@@ -33,6 +34,7 @@ from coalition.outcomes import apply_errors
 from coalition.publishing import files, forms, services
 from coalition.publishing.responses import (
     NO_STORE,
+    FormatConverter,
     download,
     edition_page_context,
     export_response,
@@ -44,8 +46,15 @@ from coalition.web import local_time
 
 bp = Blueprint("publishing", __name__)
 
-DRAFT_FORMATS = "md, txt, html, embed, pdf, docx, zip"
-ALL_FORMATS = "any(" + ", ".join(files.FORMATS) + ")"
+
+@bp.record_once
+def _install_converter(state: BlueprintSetupState) -> None:
+    """<export:fmt> in routes; first, since a converter is looked up when a rule is added."""
+    state.app.url_map.converters["export"] = FormatConverter
+
+
+# The statement page's download list (the lead's edition view and the public page).
+bp.context_processor(lambda: {"export_formats": formats.every()})
 
 
 def _user() -> User:
@@ -119,8 +128,8 @@ def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> t
             deadline_value=drafting_forms.deadline_value(
                 statement, services.statement_zone(statement)
             ),
-            draft_formats=[(fmt, files.FORMATS[fmt].label) for fmt in DRAFT_FORMATS.split(", ")],
-            edition_formats=[(fmt, files.FORMATS[fmt].label) for fmt in files.FORMATS],
+            draft_formats=[(fmt.name, fmt.label) for fmt in formats.every() if fmt.draft],
+            edition_formats=[(fmt.name, fmt.label) for fmt in formats.every()],
             is_public=services.is_public,
             human_date=lambda day: format_date(day, statement.language),
         ),
@@ -260,13 +269,13 @@ def lead_edition(statement_id: int, number: int) -> str:
         noindex=True,
         links=language.with_language(
             {
-                fmt: url_for(
+                fmt.name: url_for(
                     "publishing.lead_edition_export",
                     statement_id=statement.id,
                     number=number,
-                    fmt=fmt,
+                    fmt=fmt.name,
                 )
-                for fmt in files.FORMATS
+                for fmt in formats.every()
             },
             translated,
         ),
@@ -278,7 +287,7 @@ def lead_edition(statement_id: int, number: int) -> str:
     )
 
 
-@bp.get(f"/statements/<int:statement_id>/editions/<int:number>/export.<{ALL_FORMATS}:fmt>")
+@bp.get("/statements/<int:statement_id>/editions/<int:number>/export.<export:fmt>")
 def lead_edition_export(statement_id: int, number: int, fmt: str) -> Response:
     """An edition's export for the lead, also under embargo (from the same cache)."""
     statement = _statement(statement_id)
@@ -321,7 +330,7 @@ def revoke_preview_link(statement_id: int, number: int) -> Response:
     return redirect(url_for("publishing.publish", statement_id=statement.id))
 
 
-@bp.get(f"/statements/<int:statement_id>/publish/draft.<any({DRAFT_FORMATS}):fmt>")
+@bp.get("/statements/<int:statement_id>/publish/draft.<export(draft):fmt>")
 def draft_export(statement_id: int, fmt: str) -> Response:
     """The current text as it would be published now, marked DRAFT; the lead only."""
     statement = _statement(statement_id)
@@ -335,11 +344,11 @@ def draft_export(statement_id: int, fmt: str) -> Response:
         stem = f"{statement.slug}-DRAFT-{document.language}"
         name = f"{stem}{files.file_name(statement, 0, fmt, draft=True)[len(statement.slug) + 6:]}"
         return download(
-            files.render(document, fmt, stem), fmt, name, cache_control=NO_STORE
+            formats.render(document, fmt, stem), fmt, name, cache_control=NO_STORE
         )
     draft = files.draft_document(statement)
     stem = f"{statement.slug}-DRAFT"
-    content = files.render(draft.document, fmt, stem)
+    content = formats.render(draft.document, fmt, stem)
     return download(
         content, fmt, files.file_name(statement, 0, fmt, draft=True), cache_control=NO_STORE
     )

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coalition import withheld
+from coalition.domain import formats
 from coalition.domain import translations as rules
 from coalition.domain.errors import (
     LanguageNames,
@@ -274,10 +275,8 @@ def cached_export(translated: EditionTranslation, fmt: str) -> EditionTranslatio
     The caller commits. Two first requests at once both render; the unique
     (translation, format) constraint keeps one row and the loser reads it back.
     """
-    from coalition.publishing import files
 
-    if fmt not in files.FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
+    formats.get(fmt)  # ValueError for a format that is not registered
     query = select(EditionTranslationExport).where(
         EditionTranslationExport.edition_translation_id == translated.id,
         EditionTranslationExport.format == fmt,
@@ -286,7 +285,7 @@ def cached_export(translated: EditionTranslation, fmt: str) -> EditionTranslatio
     if row is not None:
         return row
     edition = translated.edition
-    content = files.render(
+    content = formats.render(
         document(edition, translated),
         fmt,
         file_name(edition, translated, "md").rpartition(".")[0],

@@ -25,10 +25,10 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from coalition.domain import formats as export_formats
 from coalition.extensions import db
 from coalition.invitations import services as invitations
 from coalition.models import OutboxMessage, Signature
-from coalition.publishing import files
 from coalition.publishing import services as publishing
 from coalition.signing import open_signon
 from coalition.signing import services as signing
@@ -181,7 +181,8 @@ def _walk(app: Flask, client: FlaskClient, values: dict[str, object], *, partner
                                                                     values["token"])
         if token is None or rule.endpoint == "signing.confirm":
             continue
-        formats = list(files.DOTTED) if "fmt" in rule.arguments else [None]
+        dotted = [fmt.name for fmt in export_formats.every() if fmt.dotted]
+        formats = dotted if "fmt" in rule.arguments else [None]
         for fmt in formats:
             params = {name: fill[name] for name in rule.arguments if name in fill}
             if "token" in rule.arguments:
