@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.followup import views as followup_views
     from coalition.invitations.views import bp as invitations_bp
     from coalition.publishing.views import bp as publishing_bp
+    from coalition.signing.recording_views import bp as recording_bp
     from coalition.signing.views import bp as signing_bp
     from coalition.translations.views import bp as translations_bp
 
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(publishing_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(signing_bp)
+    app.register_blueprint(recording_bp)
     app.register_blueprint(translations_bp)
     followup_views.init_app(app)
     app.register_blueprint(api_bp)

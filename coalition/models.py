@@ -23,12 +23,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.elements import ColumnElement
 
 from coalition.domain.lifecycle import State
-from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import Base, db
 from coalition.security import new_link_salt
 
@@ -65,32 +62,21 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-class SignatureStatusType(TypeDecorator[SignatureStatus]):
-    """A signature's status: stored as its string (VARCHAR(12), as ever), read as the enum."""
-
-    impl = String(12)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        # A plain string is accepted as long as it names a status (bulk inserts, bind
-        # parameters); anything else fails here rather than at the CHECK constraint.
-        return None if value is None else SignatureStatus(value).value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> SignatureStatus | None:
-        return None if value is None else _STATUS_BY_VALUE[value]
-
-
-_STATUS_BY_VALUE = {status.value: status for status in SignatureStatus}
-
-
 def _in(column: str, values: Any) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 STATES = [s.value for s in State]
 SIGNATURE_KINDS = ("organisation", "individual")
-# What each status means: coalition.domain.signatures.SignatureStatus.
-SIGNATURE_STATUSES = tuple(status.value for status in SignatureStatus)
+SIGNATURE_STATUSES = (
+    "live",  # counts; at most one per invitation
+    "superseded",  # replaced by a newer signature of the same signer (change or re-confirmation)
+    "withdrawn",  # withdrawn before the edition that would list it was published
+    "retracted",  # withdrawn after being published; the next edition shows it
+    "unconfirmed",  # open sign-on: e-mail not yet confirmed
+    "pending",  # open sign-on: awaiting the lead's approval
+    "rejected",  # open sign-on: refused by the lead
+)
 COMMENT_VISIBILITIES = ("private", "shared")
 
 
@@ -329,9 +315,7 @@ class Signature(Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
     # Indexed: every signing reads the invitation's latest row, whatever its status.
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), index=True)
-    status: Mapped[SignatureStatus] = mapped_column(
-        SignatureStatusType(), default=SignatureStatus.LIVE
-    )
+    status: Mapped[str] = mapped_column(String(12), default="live")
     name: Mapped[str] = mapped_column(String(200))
     sort_as: Mapped[str | None] = mapped_column(String(200))
     sort_key: Mapped[bytes] = mapped_column(LargeBinary)
@@ -365,16 +349,6 @@ class Signature(Model):
     public_description: Mapped[str] = mapped_column(String(200), default="")
 
     invitation: Mapped[Invitation | None] = relationship()
-
-    @hybrid_property
-    def live(self) -> bool:
-        """Whether the signature counts now (in Python, and in SQL: ``Signature.live``)."""
-        return self.status == SignatureStatus.LIVE
-
-    @live.inplace.expression
-    @classmethod
-    def _live_expression(cls) -> ColumnElement[bool]:
-        return cls.status == SignatureStatus.LIVE
 
 
 class Edition(Model):
@@ -703,3 +677,52 @@ class UpdateOptOut(Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
     address_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- signatures recorded on a partner's behalf (issue 22) ---------------------------------------
+
+
+class SignatureImport(Model):
+    """A CSV of signatures the lead uploaded: held, parsed again and written only on confirm.
+
+    Nothing of it reaches a signature, an invitation or the outbox until the lead confirms
+    (`confirmed_at`); the confirmation parses `content` again and checks it against what is
+    true then. Kept afterwards as the evidence of the signatures it made.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    # The file as text (decoded from UTF-8 or Windows-1252), exactly as uploaded.
+    content: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    imported_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class SignatureRecord(Model):
+    """How a lead user recorded a signature on its partner's behalf: when the partner
+    approved which text, and the evidence (a pasted message, a file, or an import's line).
+    Written once with the signature row it describes; never updated."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signature.id"), unique=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When the partner approved, as the lead was told (None: the import's line gave none).
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    evidence_text: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_type: Mapped[str | None] = mapped_column(String(100))
+    file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("signature_import.id"))
+    import_line: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()
+    signature_import: Mapped[SignatureImport | None] = relationship()

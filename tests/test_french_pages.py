@@ -90,7 +90,8 @@ def _pages(app: Flask, lead: FlaskClient) -> dict[str, str]:
         db.session.commit()
         done_id = done.id
     tabs = ["", "/edit", "/revisions", "/translations", "/invitations", "/comments",
-            "/signatories", "/publish", "/activity", "/settings"]
+            "/signatories", "/publish", "/activity", "/settings", "/signatories/record",
+            "/signatories/import"]
     pages = {f"/statements/{sid}{tab}": "" for tab in tabs}
     pages.update({"/": "", "/account": "", f"/statements/{done_id}/publish": "",
                   f"/statements/{done_id}/editions/1": "", f"/i/{token}": "",

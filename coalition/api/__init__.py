@@ -44,6 +44,7 @@ from coalition.api import (  # noqa: E402
     invitations,  # noqa: F401
     openapi,  # noqa: F401
     publishing,  # noqa: F401
+    recording,  # noqa: F401
     signing,  # noqa: F401
     translations,  # noqa: F401
 )

@@ -394,6 +394,71 @@ class SignatoryList(Answer):
     )
 
 
+class RecordedSignature(SignatureSaved):
+    """A signature the lead recorded for its partner (docs/signing.md)."""
+
+    invitation_id: int = Field(description="The partner's invitation (made now if it was new).")
+    invited_now: bool = Field(description="True when the invitation was made for it (no mail).")
+    recorded_by: str = Field(description="The lead user who recorded it.")
+    approved_at: Time | None = Field(description="When the partner approved, as recorded.")
+
+
+ImportAction = Literal["new", "invited", "duplicate"]
+
+
+class ImportLineAnswer(Answer):
+    line: int = Field(description="The line's number in the file (the column names are line 1).")
+    name: str
+    signer_email: str
+    revision: int = Field(description="The revision it would endorse.")
+    public: bool
+    action: ImportAction = Field(
+        description="new: invited and recorded; invited: recorded on the existing invitation; "
+        "duplicate: already signed, or repeats an earlier line; not imported."
+    )
+    invitation_id: int | None
+    detail: str | None = Field(description="What an invited or duplicate line matched.")
+
+
+class RefusedLineAnswer(Answer):
+    line: int
+    text: str = Field(description="The line as written (its first 200 characters).")
+    reason: str
+
+
+class ImportCounts(Answer):
+    to_write: int
+    new: int
+    invited: int
+    duplicate: int
+    refused: int
+
+
+class ImportPreviewAnswer(Answer):
+    """What a held import would write now; nothing is written before it is confirmed."""
+
+    id: int
+    file_name: str
+    created_at: Time
+    confirmed_at: Time | None
+    fingerprint: str = Field(description="Send it back to confirm exactly this preview.")
+    counts: ImportCounts
+    lines: list[ImportLineAnswer]
+    refused: list[RefusedLineAnswer]
+
+
+class ImportChanged(Error):
+    """409 at confirmation when the list would now write something else: the new preview."""
+
+    preview: ImportPreviewAnswer | None = None
+
+
+class ImportDone(Answer):
+    imported: int
+    signatures: list[int] = Field(description="The ids of the signatures recorded.")
+    preview: ImportPreviewAnswer
+
+
 # --- publishing and translations ------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "article_html",
     "display_title",
     "escape_csv_cell",
+    "unescape_csv_cell",
     "format_date",
     "has_affiliations",
     "withheld_lines",
@@ -1128,6 +1129,14 @@ def escape_csv_cell(value: object) -> str:
         return ""
     text = value.isoformat() if isinstance(value, datetime.date) else str(value)
     return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def unescape_csv_cell(text: str) -> str:
+    """A cell as it was typed, from one escape_csv_cell wrote: the leading ' before
+    = + - @ tab or CR is taken off (an import reads the lead's own export back)."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _country_code(country: str | None) -> str:

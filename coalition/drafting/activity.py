@@ -41,6 +41,7 @@ ACTIONS: dict[str, LazyString] = {
     "signature.retracted": lazy_gettext("Signature retracted"),
     "signature.sort_as_changed": lazy_gettext("Sort-as changed"),
     "signatures.resorted": lazy_gettext("Signatories re-sorted"),
+    "signatures.imported": lazy_gettext("Signatures imported"),
     "edition.published": lazy_gettext("Edition published"),
     "edition.preview_link_created": lazy_gettext("Preview link created"),
     "edition.preview_link_revoked": lazy_gettext("Preview link stopped"),
@@ -77,6 +78,13 @@ KEYS: dict[str, LazyString] = {
     "changed": lazy_gettext("changed"),
     "automatic": lazy_gettext("automatic"),
     "restored_from": lazy_gettext("restored from"),
+    # A signature the lead recorded for its partner (the actor is the lead user).
+    "recorded_for": lazy_gettext("recorded for"),
+    "approved_at": lazy_gettext("approved at"),
+    "file": lazy_gettext("file"),
+    "duplicates": lazy_gettext("duplicates"),
+    "refused": lazy_gettext("refused"),
+    "mailed": lazy_gettext("mailed"),
 }
 
 _STATES = {state.value for state in State}

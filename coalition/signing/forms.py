@@ -11,12 +11,14 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -304,3 +306,74 @@ class OptionsForm(FlaskForm):
     )
     new_link = HiddenField()
     submit = SubmitField(_l("Save"))
+
+
+class RecordForm(SignerFields):
+    """A signature the lead records for a partner (signing.recording): the partner's own
+    fields, as the signer gave them, plus what was approved, when, and the evidence."""
+
+    invitation = SelectField(
+        _l("Partner"),
+        choices=[],
+        validate_choice=True,
+        description=_l(
+            "A partner you invited, or a new one: it is then invited (without the invitation "
+            "e-mail) at the signer's address, and the receipt carries its link."
+        ),
+    )
+    revision = SelectField(
+        _l("Revision the partner approved"),
+        choices=[],
+        validate_choice=True,
+        description=_l(
+            "An earlier revision counts like a partner's own signature of it: if the text has "
+            "changed substantively since, the partner is asked to re-confirm."
+        ),
+    )
+    approved_at = DateTimeLocalField(
+        _l("When the partner approved"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("In the statement's time zone, as in the e-mail or your note of the call."),
+    )
+    evidence_text = TextAreaField(
+        _l("The partner's message"),
+        description=_l(
+            "Paste the e-mail (with its sender and date) or write down the call: who, when, "
+            "what was approved. Only your organisation sees it."
+        ),
+    )
+    evidence_file = FileField(
+        _l("Or attach it (optional)"),
+        description=_l("PDF, PNG or JPEG, e.g. the e-mail printed to PDF or a scanned letter."),
+    )
+    submit = SubmitField(_l("Record the signature"))
+
+    def input(self, *, keep_contacts: bool = False) -> SignatureInput:
+        data = super().input(keep_contacts=keep_contacts)
+        # "Keep me informed" is the signer's own choice: the lead cannot tick it for them.
+        data.wants_updates = None
+        return data
+
+
+class ImportForm(FlaskForm):
+    csv_file = FileField(
+        _l("CSV file"),
+        description=_l(
+            "The columns of the signatories CSV (download it from this page to see them): "
+            "name, signer_name and signer_email at least; kind, affiliation, country, "
+            "signer_role, endorsed_revision, signed_at, named_publicly and public_description "
+            "if you have them. Up to 1,000 lines, 1 MB."
+        ),
+    )
+    note = TextAreaField(
+        _l("Where the list comes from"),
+        description=_l("e.g. “Sign-up sheet of the Vilnius meeting, 12 November”. Kept as "
+                       "the evidence of every signature it records."),
+    )
+    submit = SubmitField(_l("Preview the import"))
+
+
+class ImportConfirmForm(FlaskForm):
+    fingerprint = HiddenField()
+    submit = SubmitField(_l("Import the signatures"))

@@ -12,13 +12,14 @@ from typing import Any
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from coalition import audit, events, roster
+from coalition import audit, events
+from coalition.domain.integrity import endorses
 from coalition.domain.revisions import redline_html, word_diff
 from coalition.extensions import db
 from coalition.invitations import services as invitations
 from coalition.mail import outbox
-from coalition.models import Revision, Statement
-from coalition.signing import open_signon
+from coalition.models import Revision, Signature, Statement
+from coalition.signing import open_signon, services
 
 
 def text_redline(old: str, new: str) -> str:
@@ -34,11 +35,79 @@ def text_redline(old: str, new: str) -> str:
     return "".join(parts)
 
 
+def outstanding_signatures(statement: Statement) -> list[Signature]:
+    """Live signatures whose endorsement does not cover the current text."""
+    marks = services.revision_marks(statement)
+    return [
+        signature
+        for signature in services.published_order(statement)
+        if not endorses(signature.revision_number, marks, statement.current_revision)
+    ]
+
+
+# A redline's three forms (body HTML, title HTML when it changed, plain text), per old revision.
+Redlines = tuple[str, str | None, str]
+
+
+def ask(
+    statement: Statement,
+    signature: Signature,
+    old: Revision,
+    revision: Revision,
+    redlines: dict[int, Redlines] | None = None,
+) -> None:
+    """Mail one signer the changes from the revision it endorsed to `revision`, with its
+    link to re-confirm; `redlines` keeps the redlines made for other signers of `old`."""
+    redlines = {} if redlines is None else redlines
+    if old.number not in redlines:
+        redlines[old.number] = (
+            redline_html(old.body, revision.body),
+            (
+                redline_html(old.title, revision.title, "title-")
+                if old.title != revision.title
+                else None
+            ),
+            text_redline(old.body, revision.body),
+        )
+    body_redline, title_redline, plain_redline = redlines[old.number]
+    # The invitation's one link: re-confirming is signing again through it.
+    invitation = signature.invitation
+    reconfirm_url = (
+        invitations.link_url(invitation)
+        if invitation is not None and invitation.revoked_at is None
+        else None
+    )
+    outbox.queue(
+        "reconfirm",
+        to=signature.signer_email,
+        subject=lazy_gettext(
+            "Please re-confirm your signature: %(title)s", title=revision.title
+        ),
+        context={
+            "statement": statement,
+            "signature": signature,
+            "old": old,
+            "new": revision,
+            "redline_html": body_redline,
+            "title_redline_html": title_redline,
+            "redline_text": plain_redline,
+            "reconfirm_url": reconfirm_url,
+            "open_signon_url": (
+                open_signon.link_url(statement)
+                if signature.invitation_id is None and statement.open_signon
+                else None
+            ),
+        },
+        statement=statement,
+        invitation=invitation,
+    )
+
+
 def request_reconfirmation(statement: Statement, revision: Revision) -> int:
     """Mail every signer whose endorsement no longer covers `revision`; returns how many."""
     if not revision.substantive:
         return 0
-    outstanding = roster.outstanding(statement)
+    outstanding = outstanding_signatures(statement)
     if not outstanding:
         return 0
     endorsed = {
@@ -50,53 +119,12 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
             )
         )
     }
-    redlines: dict[int, tuple[str, str | None, str]] = {}
+    redlines: dict[int, Redlines] = {}
     for signature in outstanding:
         old = endorsed.get(signature.revision_number)
         if old is None:  # pragma: no cover - revisions are never deleted
             continue
-        if old.number not in redlines:
-            redlines[old.number] = (
-                redline_html(old.body, revision.body),
-                (
-                    redline_html(old.title, revision.title, "title-")
-                    if old.title != revision.title
-                    else None
-                ),
-                text_redline(old.body, revision.body),
-            )
-        body_redline, title_redline, plain_redline = redlines[old.number]
-        # The invitation's one link: re-confirming is signing again through it.
-        invitation = signature.invitation
-        reconfirm_url = (
-            invitations.link_url(invitation)
-            if invitation is not None and invitation.revoked_at is None
-            else None
-        )
-        outbox.queue(
-            "reconfirm",
-            to=signature.signer_email,
-            subject=lazy_gettext(
-                "Please re-confirm your signature: %(title)s", title=revision.title
-            ),
-            context={
-                "statement": statement,
-                "signature": signature,
-                "old": old,
-                "new": revision,
-                "redline_html": body_redline,
-                "title_redline_html": title_redline,
-                "redline_text": plain_redline,
-                "reconfirm_url": reconfirm_url,
-                "open_signon_url": (
-                    open_signon.link_url(statement)
-                    if signature.invitation_id is None and statement.open_signon
-                    else None
-                ),
-            },
-            statement=statement,
-            invitation=invitation,
-        )
+        ask(statement, signature, old, revision, redlines)
     audit.record(
         "signature.reconfirmation_requested",
         actor=None,

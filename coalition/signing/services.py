@@ -25,22 +25,30 @@ from sqlalchemy import Row, bindparam, case, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from coalition import audit, events, roster
+from coalition import audit, events
 from coalition.database import take_write_lock
 from coalition.domain import collation, lifecycle
 from coalition.domain.errors import Conflict, NotFound, TooLong, ValidationError
+from coalition.domain.integrity import (
+    Endorsement,
+    PublicationPlan,
+    RevisionMark,
+    endorses,
+    plan_publication,
+)
 from coalition.domain.lifecycle import State
 from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
-from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import db
 from coalition.invitations.access import link_token
 from coalition.mail import outbox
 from coalition.models import (
     SIGNATURE_KINDS,
     Edition,
+    EditionSignatory,
     Invitation,
     Revision,
     Signature,
+    SignatureRecord,
     Statement,
     User,
     utcnow,
@@ -119,6 +127,23 @@ class CleanSignature:
     wants_updates: bool = False
     public: bool = True
     public_description: str = ""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A signature the lead records for its partner (signing.recording): who recorded it,
+    the revision the partner approved, when, and the evidence. The signature then goes the
+    partner's own way (sign), so it counts, is checked and is announced like any other."""
+
+    actor: User
+    revision: int
+    approved_at: dt.datetime | None
+    evidence_text: str = ""
+    file_name: str | None = None
+    file_type: str | None = None
+    file_content: bytes | None = None
+    import_id: int | None = None
+    import_line: int | None = None
 
 
 # --- input -------------------------------------------------------------------------------
@@ -376,6 +401,15 @@ def close_due_statements(now: dt.datetime | None = None) -> list[Statement]:
 # --- signing -----------------------------------------------------------------------------
 
 
+def live_signature(invitation: Invitation) -> Signature | None:
+    """The invitation's live signature, if it has one."""
+    return db.session.scalar(
+        select(Signature).where(
+            Signature.invitation_id == invitation.id, Signature.status == "live"
+        )
+    )
+
+
 def latest_signature(invitation: Invitation) -> Signature | None:
     """The invitation's most recent signature row, whatever its status."""
     return db.session.scalar(
@@ -401,7 +435,7 @@ _BASIS_COLUMNS = (
 _BASIS_ID_OF = (
     select(Signature.id)
     .where(Signature.invitation_id == bindparam("invitation_id"))
-    .order_by(case((Signature.live, 0), else_=1), Signature.id.desc())
+    .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
     .limit(1)
     .scalar_subquery()
 )
@@ -423,8 +457,8 @@ _PLAN_READ = (
 _INSERT_SIGNATURE = insert(Signature).returning(Signature.id)
 _SUPERSEDE = (
     update(Signature)
-    .where(Signature.id == bindparam("signature_id"), Signature.live)
-    .values(status=SignatureStatus.SUPERSEDED, ended_at=bindparam("now"), ended_by=bindparam("by"))
+    .where(Signature.id == bindparam("signature_id"), Signature.status == "live")
+    .values(status="superseded", ended_at=bindparam("now"), ended_by=bindparam("by"))
 )
 # What a signing plan depends on, read again once the lock is held (see sign).
 _FRESH = (
@@ -448,16 +482,21 @@ class Endorsed(NamedTuple):
 
 
 def _read_for_plan(
-    invitation_id: int | None, statement: Statement
+    invitation_id: int | None, statement: Statement, number: int | None = None
 ) -> tuple[Endorsed, Row[*tuple[Any, ...]] | None]:
-    """The revision a signature would endorse, and the basis of a change (None at first)."""
+    """The revision a signature would endorse (the current one unless `number` names an
+    earlier one a partner approved), and the basis of a change (None at first)."""
     row = db.session.connection().execute(_PLAN_READ, {
         "invitation_id": invitation_id,
         "statement_id": statement.id,
-        "number": statement.current_revision,
+        "number": statement.current_revision if number is None else number,
     }).first()
-    if row is None:  # pragma: no cover - a statement always has its current revision
-        raise NotFound("The statement has no text yet.")
+    if row is None:
+        if number is not None:
+            message = (f"Revision {number} does not exist: the latest is "
+                       f"{statement.current_revision}.")
+            raise ValidationError(message, fields={"revision": message})
+        raise NotFound("The statement has no text yet.")  # pragma: no cover - never happens
     return Endorsed(row.revision_number, row.revision_sha256), row if row.id is not None else None
 
 
@@ -493,7 +532,7 @@ def _row_values(
     clean: CleanSignature,
     *,
     invitation_id: int | None,
-    status: SignatureStatus,
+    status: str,
     replaces_id: int | None = None,
 ) -> dict[str, Any]:
     """Every column of a new signature row, from what the signer sent and what it endorses."""
@@ -537,7 +576,7 @@ def _new_row(
     clean: CleanSignature,
     *,
     invitation: Invitation | None,
-    status: SignatureStatus,
+    status: str,
 ) -> Signature:
     """A new signature as an ORM object, for the caller to add (open sign-on requests)."""
     return Signature(**_row_values(
@@ -581,15 +620,18 @@ class _Plan:
 
 
 def _plan(
-    invitation: Invitation, statement: Statement, data: SignatureInput, token: str | None
+    invitation: Invitation, statement: Statement, data: SignatureInput, token: str | None,
+    recording: Recording | None = None,
 ) -> _Plan:
     if invitation.revoked_at is not None:
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     ensure_open(statement)
-    revision, basis = _read_for_plan(invitation.id, statement)
+    revision, basis = _read_for_plan(
+        invitation.id, statement, recording.revision if recording is not None else None
+    )
     clean = clean_input(data, basis)
     names = translations.clean_names(statement, data.names)
-    live = basis if basis is not None and basis.status == SignatureStatus.LIVE else None
+    live = basis if basis is not None and basis.status == "live" else None
     if names is None:
         # Not given: a change keeps the replaced row's forms (read now, not under the lock).
         names = translations.names_of({live.id}).get(live.id, {}) if live is not None else {}
@@ -600,7 +642,7 @@ def _plan(
         clean=clean,
         names=names,
         receipt=_receipt(invitation, statement, revision, clean, token=token,
-                         created=live is None),
+                         created=live is None, recording=recording),
     )
 
 
@@ -616,7 +658,7 @@ def _unchanged(invitation: Invitation, statement: Statement, plan: _Plan) -> boo
 
 
 def _save_live(
-    invitation: Invitation, statement: Statement, plan: _Plan
+    invitation: Invitation, statement: Statement, plan: _Plan, actor: User | Invitation
 ) -> tuple[Signature, Row[*tuple[Any, ...]] | None]:
     """Insert the new live row, superseding the plan's live one; under the invitation's lock.
 
@@ -627,23 +669,27 @@ def _save_live(
     """
     previous = plan.live
     if previous is not None and not _supersede(
-        previous.id, audit.actor_label(invitation), utcnow()
+        previous.id, audit.actor_label(actor), utcnow()
     ):  # pragma: no cover - ruled out by the lock; a 409 rather than a broken row
         raise Conflict("Your signature changed while it was saved: try again.")
     signature = _insert_live(_row_values(
         statement, plan.revision, plan.clean, invitation_id=invitation.id,
-        status=SignatureStatus.LIVE, replaces_id=previous.id if previous is not None else None,
+        status="live", replaces_id=previous.id if previous is not None else None,
     ))
     return signature, previous
 
 
 def sign(
-    invitation: Invitation, data: SignatureInput, *, token: str | None = None
+    invitation: Invitation, data: SignatureInput, *, token: str | None = None,
+    recording: Recording | None = None,
 ) -> tuple[Signature, bool]:
     """Sign (or change the signature) for an invitation's partner; True when newly created.
 
     The partner is the actor: the invitation token is its key. The receipt carries the
     invitation's one link (`token`, the link it came through, is no longer needed there).
+    With `recording`, a lead user records what the partner approved elsewhere (by e-mail,
+    by phone): the same path, with the lead as the actor, the revision the partner
+    approved, and the evidence kept beside the signature (signing.recording).
 
     Everything that takes time (reading the basis, checking the input, the sort key, the
     receipt) is done before the invitation is locked. When the lock is taken only now
@@ -651,34 +697,59 @@ def sign(
     the plan was made from is read again, and the plan made anew if it changed.
     """
     statement = invitation.statement
-    plan = _plan(invitation, statement, data, token)
+    plan = _plan(invitation, statement, data, token, recording)
     if _lock_invitation(invitation) and not _unchanged(invitation, statement, plan):
         # The lead closed signing, saved a revision or revoked the link, or the partner
         # signed in another tab, while we waited: decide on what is true now.
         db.session.refresh(statement)
         db.session.refresh(invitation)
-        plan = _plan(invitation, statement, data, token)
+        plan = _plan(invitation, statement, data, token, recording)
     ensure_open(statement)  # the deadline may have passed while we waited for the lock
-    signature, previous = _save_live(invitation, statement, plan)
+    actor: User | Invitation = recording.actor if recording is not None else invitation
+    signature, previous = _save_live(invitation, statement, plan, actor)
     translations.record_names(signature, plan.names)
     created = previous is None
+    recorded: dict[str, Any] = {}
+    if recording is not None:
+        _keep_record(signature, recording)
+        recorded = {"recorded_for": invitation.organisation,
+                    "approved_at": recording.approved_at.isoformat()
+                    if recording.approved_at is not None else None}
     audit.record(
         "signature.signed" if created else "signature.replaced",
-        actor=invitation,
+        actor=actor,
         statement=statement,
         signature=signature.id,
         replaces=previous.id if previous is not None else None,
         name=signature.name,
         revision=plan.revision.number,
         public=signature.public,
+        **recorded,
     )
     outbox.write(plan.receipt)
     return signature, created
 
 
+def _keep_record(signature: Signature, recording: Recording) -> None:
+    """The recording's facts beside the signature row it made."""
+    db.session.connection().execute(insert(SignatureRecord), {
+        "signature_id": signature.id,
+        "statement_id": signature.statement_id,
+        "recorded_by_id": recording.actor.id,
+        "approved_at": recording.approved_at,
+        "evidence_text": recording.evidence_text,
+        "file_name": recording.file_name,
+        "file_type": recording.file_type,
+        "file_content": recording.file_content,
+        "import_id": recording.import_id,
+        "import_line": recording.import_line,
+        "created_at": utcnow(),
+    })
+
+
 def reconfirm(invitation: Invitation, *, token: str | None = None) -> tuple[Signature, bool]:
     """Sign the current text again with the same details (one click for the partner)."""
-    previous = roster.live_signature(invitation)
+    previous = live_signature(invitation)
     if previous is None:
         raise Conflict("There is no signature to re-confirm.", fields={"signature": "none"})
     return sign(invitation, SignatureInput(name=previous.name), token=token)
@@ -699,8 +770,10 @@ def _receipt(
     *,
     token: str | None,
     created: bool,
+    recording: Recording | None = None,
 ) -> outbox.Message:
-    """The signer's receipt: what it signed, as what, and how to change it."""
+    """The signer's receipt: what it signed, as what, and how to change it (and, for a
+    signature the lead recorded, who recorded it and that the text has changed since)."""
     signature = SimpleNamespace(
         name=clean.name, signer_name=clean.signer_name, affiliation=clean.affiliation,
         country=clean.country, revision_number=revision.number,
@@ -710,7 +783,9 @@ def _receipt(
     return outbox.compose(
         "signature_receipt",
         to=clean.signer_email,
-        subject=lazy_gettext("You signed: %(title)s", title=statement.title)
+        subject=lazy_gettext("Your signature is recorded: %(title)s", title=statement.title)
+        if recording is not None
+        else lazy_gettext("You signed: %(title)s", title=statement.title)
         if created
         else lazy_gettext("You changed your signature on: %(title)s", title=statement.title),
         context={
@@ -719,6 +794,11 @@ def _receipt(
             "invitation": invitation,
             "created": created,
             "manage_url": manage_url(link_token(invitation)),
+            "recorded_by": recording.actor.display_name if recording is not None else None,
+            "lead_organisation": statement.organisation.name,
+            "approved_at": recording.approved_at if recording is not None else None,
+            "covers_current": recording is None or endorses(
+                revision.number, revision_marks(statement), statement.current_revision),
         },
         statement=statement,
         invitation=invitation,
@@ -728,17 +808,43 @@ def _receipt(
 # --- withdrawal --------------------------------------------------------------------------
 
 
+def _chain_ids(signature: Signature) -> list[int]:
+    """Every row of the same signer: the invitation's rows, or the replaces chain."""
+    if signature.invitation_id is not None:
+        return list(
+            db.session.scalars(
+                select(Signature.id).where(Signature.invitation_id == signature.invitation_id)
+            )
+        )
+    ids: list[int] = []
+    current: Signature | None = signature
+    while current is not None and current.id not in ids:
+        ids.append(current.id)
+        current = db.session.get(Signature, current.replaces_id) if current.replaces_id else None
+    return ids
+
+
+def withdrawal_status(signature: Signature) -> str:
+    """'retracted' when an edition lists this signer, else 'withdrawn' (DESIGN's rule)."""
+    published = db.session.scalar(
+        select(EditionSignatory.id)
+        .where(EditionSignatory.signature_id.in_(_chain_ids(signature)))
+        .limit(1)
+    )
+    return "retracted" if published is not None else "withdrawn"
+
+
 def withdraw(invitation: Invitation) -> Signature:
     """Withdraw the invitation's live signature (a retraction once published); by its partner."""
     if invitation.revoked_at is not None:
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     _lock_invitation(invitation)
-    signature = roster.live_signature(invitation)
+    signature = live_signature(invitation)
     if signature is None:
         raise Conflict(
             "There is no signature to withdraw.", fields={"signature": "no live signature"}
         )
-    status = roster.withdrawal_status(signature)
+    status = withdrawal_status(signature)
     now = utcnow()
     signature.status = status
     signature.ended_at = now
@@ -762,7 +868,56 @@ def withdraw(invitation: Invitation) -> Signature:
     return signature
 
 
-# --- sort keys ---------------------------------------------------------------------------
+# --- the list ----------------------------------------------------------------------------
+
+
+def ordered_live(statement: Statement) -> list[Signature]:
+    """Live signatures in collation order: one query on ix_signature_order."""
+    return list(
+        db.session.scalars(
+            select(Signature)
+            .where(Signature.statement_id == statement.id, Signature.status == "live")
+            .order_by(Signature.sort_key, Signature.id)
+        )
+    )
+
+
+def published_order(statement: Statement) -> list[Signature]:
+    """The list as it will be published: alphabetical, organisations first when grouped."""
+    rows = ordered_live(statement)
+    if not statement.group_individuals:
+        return rows
+    # A stable partition keeps the indexed order inside each group.
+    return [s for s in rows if s.kind != "individual"] + [s for s in rows if s.kind == "individual"]
+
+
+def revision_marks(statement: Statement) -> list[RevisionMark]:
+    """Every revision's number and substantive flag, for the integrity rules."""
+    rows = db.session.execute(
+        select(Revision.number, Revision.substantive)
+        .where(Revision.statement_id == statement.id)
+        .order_by(Revision.number)
+    )
+    return [RevisionMark(number, bool(substantive)) for number, substantive in rows]
+
+
+def covers_current(signature: Signature, statement: Statement,
+                   marks: list[RevisionMark] | None = None) -> bool:
+    """Whether the signature's endorsement still covers the statement's current text."""
+    return endorses(
+        signature.revision_number,
+        marks if marks is not None else revision_marks(statement),
+        statement.current_revision,
+    )
+
+
+def publication_plan(statement: Statement, target: int | None = None) -> PublicationPlan:
+    """Which live signatures endorse `target` (default: the current text), which are outstanding."""
+    return plan_publication(
+        [Endorsement(s.id, s.name, s.revision_number) for s in published_order(statement)],
+        revision_marks(statement),
+        target if target is not None else statement.current_revision,
+    )
 
 
 def set_sort_as(actor: User, signature: Signature, sort_as: object) -> Signature:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import roster, withheld
+from coalition import withheld
 from coalition.domain import formats
 from coalition.domain import translations as rules
 from coalition.domain.errors import (
@@ -310,6 +310,7 @@ def draft_document(statement: Statement, language: str) -> EditionDocument:
     translation with no text yet.
     """
     from coalition.publishing import files
+    from coalition.publishing import services as publishing
 
     translation = services.get(statement, language)
     newest = services.latest(translation)
@@ -320,7 +321,7 @@ def draft_document(statement: Statement, language: str) -> EditionDocument:
     draft = files.draft_document(statement)
     count = len(draft.listed)
     body = fill_count(newest.body, count, translation.language)
-    endorsing = roster.plan(statement).endorsing
+    endorsing = publishing.plan(statement).endorsing
     listed = services.ordered_names(statement, withheld.named(endorsing), translation.language)
     unnamed = withheld.of(endorsing, translation.language)
     return replace(

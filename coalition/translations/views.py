@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from coalition import roster, withheld
+from coalition import withheld
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
 from coalition.domain.errors import DomainError, NotFound, StaleRevision, ValidationError
@@ -214,7 +214,7 @@ def _source_changes(statement: Statement, state: services.State) -> dict[str, An
     """What changed in the source since the revision the translation translates."""
     if state.latest is None or state.latest.source_revision >= statement.current_revision:
         return None
-    old = drafting.get_revision(statement, state.latest.source_revision)
+    old = services.source_revision(statement, state.latest.source_revision)
     new = drafting.latest_revision(statement)
     return {
         "from": old.number,
@@ -327,7 +327,7 @@ def _editor(
     if not 1 <= shown <= statement.current_revision:
         shown = statement.current_revision
         form.source_revision.data = str(shown)
-    source_shown = drafting.get_revision(statement, shown) if shown != source.number else source
+    source_shown = services.source_revision(statement, shown) if shown != source.number else source
     history = list(reversed(services.list_revisions(translation)))
     return (
         render_template(
@@ -383,9 +383,11 @@ def partner_edit(token: str, language: str) -> tuple[str, int] | Response:
 @bp.route("/statements/<int:statement_id>/translations/<language>/signatories")
 def signatories(statement_id: int, language: str) -> str:
     """The list as it would be published now in one language, collated by its rules; lead only."""
+    from coalition.publishing import services as publishing
+
     statement = _statement(statement_id)
     translation = _translation(statement, language)
-    current = roster.plan(statement)
+    current = publishing.plan(statement)
     listed = services.ordered_names(
         statement, withheld.named(current.endorsing), translation.language
     )
@@ -403,7 +405,7 @@ def signatories(statement_id: int, language: str) -> str:
 @bp.app_template_global("partner_translations")
 def partner_translations(invitation: Invitation) -> list[services.State]:
     """The translations a partner translates, with their state (for its invitation page)."""
-    marks = roster.revision_marks(invitation.statement)
+    marks = services.revision_marks(invitation.statement)
     return [services.state_of(t, marks) for t in services.assigned_to(invitation)]
 
 

@@ -111,6 +111,11 @@ def form_data(endpoint: str, world: World) -> dict[str, str]:
         "followup.show_response": {"public": ""},
         "followup.post_update": {"title": "Forged update", "body": "Forged news."},
         "followup.digest_setting": {"wants_digest": "y"},
+        "recording.record": {**signer, "invitation": "", "revision": "1",
+                             "approved_at": "2026-11-22T10:00", "visibility": "named",
+                             "evidence_text": "Forged evidence."},
+        "recording.import_list": {"note": "Forged list"},
+        "recording.import_confirm": {"fingerprint": "forged"},
     }
     return forms[endpoint]
 
@@ -134,6 +139,7 @@ FORM_ENDPOINTS = frozenset(
         "translations.edit", "translations.partner_edit",
         "followup.deliver", "followup.log_response", "followup.show_response",
         "followup.post_update", "followup.digest_setting",
+        "recording.record", "recording.import_list", "recording.import_confirm",
     }
 )
 

@@ -55,6 +55,7 @@ PARAMS: dict[str, str] = {
     "language": "=fr",  # a translation of the statement
     "lang": "=fr",
     "response_id": "response_id",
+    "import_id": "import_id",
 }
 
 ROUTES: dict[str, Case] = {
@@ -123,6 +124,12 @@ ROUTES: dict[str, Case] = {
     "signing.options": Case(LEAD),
     "signing.withheld_options": Case(LEAD),
     "signing.logo": Case(LEAD),
+    # signatures recorded on a partner's behalf, imports
+    "recording.record": Case(LEAD),
+    "recording.import_list": Case(LEAD),
+    "recording.import_preview": Case(LEAD),
+    "recording.import_confirm": Case(LEAD),
+    "recording.evidence": Case(LEAD, params={"signature_id": "recorded_signature_id"}),
     # publishing: the lead's side
     "publishing.publish": Case(LEAD),
     "publishing.lead_edition": Case(LEAD),
@@ -190,6 +197,10 @@ ROUTES: dict[str, Case] = {
     "api.list_updates": Case(API),
     "api.post_update": Case(API),
     "api.get_translation": Case(API),
+    "api.record_signature": Case(API),
+    "api.create_signature_import": Case(API),
+    "api.get_signature_import": Case(API),
+    "api.confirm_signature_import": Case(API),
     "api.read_invitation": Case(PARTNER),
     "api.create_comment": Case(PARTNER),
     "api.put_signature": Case(PARTNER),

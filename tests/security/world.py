@@ -28,7 +28,7 @@ from coalition.followup import updates
 from coalition.invitations import services as invitations
 from coalition.models import OutboxMessage, Signature, Statement, utcnow
 from coalition.publishing import services as publishing
-from coalition.signing import open_signon
+from coalition.signing import open_signon, recording
 from coalition.signing import services as signing
 from coalition.signing.services import SignatureInput
 from coalition.translations import services as translations
@@ -85,6 +85,8 @@ class World:
     spare_token_id: int
     revoked_invitation_id: int = 0
     response_id: int = 0  # a response to the published statement, shown, with a file
+    recorded_signature_id: int = 0  # a signature the lead recorded, with an evidence file
+    import_id: int = 0  # a CSV import held for the lead's confirmation
     unsubscribe_token: str = ""  # the partner contact's link out of the statement's updates
     # Contacts: never in a public page, a public export or anything a partner sees.
     contacts: list[str] = field(default_factory=list)
@@ -226,6 +228,20 @@ def build_world(
     )
     db.session.commit()
 
+    recorded = recording.record(
+        owner, statement,
+        SignatureInput(name="Recorded Partner Org", signer_name="Recorded Signer Person",
+                       signer_email="recorded.signer@contacts.example"),
+        approved_at=utcnow() - dt.timedelta(days=1), evidence_text="Yes, we sign.",
+        evidence_file=check_response_file("mail.png", png_bytes(), "evidence_file"),
+    )
+    held = recording.hold(
+        owner, statement, file_name="list.csv",
+        content="name,signer_name,signer_email\nImported Org,Imported Signer,"
+                "imported.signer@contacts.example\n",
+    )
+    db.session.commit()
+
     bearer = factories.token(owner)
     spare, _ = accounts.create_api_token(owner, "spare")
     other_bearer = factories.token(other)
@@ -263,6 +279,8 @@ def build_world(
         spare_token_id=spare.id,
         revoked_invitation_id=revoked.id,
         response_id=response.id,
+        recorded_signature_id=recorded.signature.id,
+        import_id=held.held.id if held.held else 0,
         unsubscribe_token=updates.update_token(statement.id, "invited.partner@contacts.example"),
         contacts=[
             "invited.partner@contacts.example",
@@ -272,6 +290,10 @@ def build_world(
             "revoked.partner@contacts.example",
             "open.signer@contacts.example",
             "Open Signer Person",
+            "recorded.signer@contacts.example",
+            "Recorded Signer Person",
+            "imported.signer@contacts.example",
+            "Imported Signer",
         ],
     )
 
