@@ -17,3 +17,12 @@ language_changed = _signals.signal("language-changed")
 # Statement; kwargs language (the new one). A receiver vetoes the change by raising a
 # DomainError (Translations: the statement is already translated into that language).
 language_changing = _signals.signal("language-changing")
+
+# Sent while an edition is prepared (publishing.services.translation_plan): sender is the
+# Statement; kwargs count (the signatories listed), exclude_outstanding and include (the
+# languages the lead waits for). Translations answers with a publishing TranslationPlan.
+edition_preparing = _signals.signal("edition-preparing")
+
+# Sent inside the publishing transaction once the edition and its list are written: sender is
+# the Edition; kwargs translations (the plan's included ones). Translations freezes them.
+edition_published = _signals.signal("edition-published")

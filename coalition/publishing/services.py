@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from coalition import audit, withheld
+from coalition import audit, events, withheld
 from coalition.domain import integrity, lifecycle, publication
 from coalition.domain.collation import RULES_VERSION, sort_key
 from coalition.domain.errors import (
@@ -28,6 +28,7 @@ from coalition.domain.errors import (
     Names,
     NotFound,
     PublicationBlocked,
+    Said,
     say_plural,
 )
 from coalition.domain.exports import format_date
@@ -54,7 +55,6 @@ from coalition.models import (
     utcnow,
 )
 from coalition.security import hash_token, new_token
-from coalition.translations import editions as translated
 from coalition.web import base_url
 
 EMBARGO_LIFTED = "edition.embargo_lifted"
@@ -204,6 +204,50 @@ def permalink(statement: Statement, number: int) -> str:
 
 
 @dataclass(frozen=True)
+class PreparedTranslation:
+    """One translation as a publication would freeze it (Translations prepares it)."""
+
+    language: str
+    revision: int  # the translation's revision number
+    source_revision: int
+    title: str
+    body: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class TranslationPlan:
+    """The translations a new edition would carry: Translations' answer to edition_preparing."""
+
+    included: tuple[PreparedTranslation, ...] = ()  # current: frozen with the edition
+    left_out: tuple[str, ...] = ()  # not up to date: not in this edition
+    waiting: tuple[str, ...] = ()  # not up to date, and publication must wait for them
+    said: Said | None = None  # why publication waits for them, for the lead
+
+
+def translation_plan(
+    statement: Statement,
+    count: int,
+    *,
+    exclude_outstanding: bool = False,
+    include: Iterable[str] = (),
+) -> TranslationPlan:
+    """The translations an edition listing ``count`` signatories would carry (none when no
+    feature answers ``events.edition_preparing``).
+
+    ``include`` names translations not up to date that the lead waits for; every other one
+    is waited for too unless ``exclude_outstanding`` leaves it out.
+    """
+    answers = events.edition_preparing.send(
+        statement, count=count, exclude_outstanding=exclude_outstanding, include=tuple(include)
+    )
+    for _receiver, answer in answers:
+        if isinstance(answer, TranslationPlan):
+            return answer
+    return TranslationPlan()
+
+
+@dataclass(frozen=True)
 class Preparation:
     """Exactly what publishing now would freeze: shown to the lead before confirming."""
 
@@ -226,7 +270,7 @@ class Preparation:
     fingerprint: str
     # Translations (docs/translations.md): the current ones frozen with the edition, and
     # the languages left out because their translation is not up to date.
-    translations: tuple[translated.Prepared, ...] = ()
+    translations: tuple[PreparedTranslation, ...] = ()
     left_out_translations: tuple[str, ...] = ()
     # Signatures counted but not named publicly: their count, line and descriptions.
     withheld: withheld.Withheld = withheld.Withheld()
@@ -304,8 +348,13 @@ def prepare(
     (``include_translations`` names those the lead waits for; ``exclude_outstanding``
     leaves the others out).
     """
+    _check_publishable(statement)
     current = plan(statement)
-    _refuse(statement, current, exclude_outstanding, include, include_translations)
+    count = len(current.endorsing)  # named or not: every total counts them all
+    translations = translation_plan(
+        statement, count, exclude_outstanding=exclude_outstanding, include=include_translations
+    )
+    _refuse_outstanding(current, translations, exclude_outstanding, include)
     revision = db.session.scalar(
         select(Revision).where(
             Revision.statement_id == statement.id, Revision.number == statement.current_revision
@@ -326,11 +375,8 @@ def prepare(
     )
     note_ = clean_note(changes.note if note is None else note)
 
-    count = len(current.endorsing)  # named or not: every total counts them all
     unnamed = withheld.of(current.endorsing, statement.language, wording=statement)
-    translation_plan = translated.plan(
-        statement, count, exclude_outstanding=exclude_outstanding, include=include_translations
-    )
+    _refuse_waiting(translations)
     title = fill_count(revision.title, count, statement.language).strip()
     body = fill_count(revision.body, count, statement.language)
     preparation = Preparation(
@@ -351,22 +397,15 @@ def prepare(
         retracted=changes.retracted,
         sha256=text_sha256(title, body),
         fingerprint="",
-        translations=translation_plan.included,
-        left_out_translations=translation_plan.left_out,
+        translations=translations.included,
+        left_out_translations=translations.left_out,
         withheld=unnamed,
     )
     return replace(preparation, fingerprint=_fingerprint(preparation, current.endorsing))
 
 
-def _refuse(
-    statement: Statement,
-    current: Plan,
-    exclude_outstanding: bool,
-    include: Iterable[int],
-    include_translations: Iterable[str],
-) -> None:
-    """Refuses a statement the life cycle keeps from publication (TransitionNotAllowed), and
-    outstanding signatures neither re-confirmed nor left out (PublicationBlocked)."""
+def _check_publishable(statement: Statement) -> None:
+    """TransitionNotAllowed unless the statement is open or closed for signing."""
     state = statement.state_enum
     if not lifecycle.can_publish(state):
         raise lifecycle.TransitionNotAllowed(
@@ -374,13 +413,17 @@ def _refuse(
             f"this one is {lifecycle.LABELS[state].lower()}.",
             fields={"state": f"cannot publish from {state.value}"},
         )
+
+
+def _refuse_outstanding(
+    current: Plan, translations: TranslationPlan, exclude_outstanding: bool, include: Iterable[int]
+) -> None:
+    """PublicationBlocked while outstanding signatures are neither re-confirmed nor left out
+    (naming the translations publication waits for too)."""
     wanted = set(include)
     blocked = [s for s in current.outstanding if s.id in wanted or not exclude_outstanding]
     if not blocked:
         return
-    stale_translations = translated.blocking(
-        statement, exclude_outstanding=exclude_outstanding, include=include_translations
-    )
     signatures = say_plural(
         "%(num)d signatory endorsed an older text than the current revision %(revision)s "
         "and must re-confirm before being listed: %(names)s. Wait for them to re-confirm, "
@@ -393,14 +436,26 @@ def _refuse(
         revision=current.revision,
         names=Names(s.name for s in blocked),
     )
-    translations = translated.blocked_message(stale_translations) if stale_translations else None
+    said = translations.said if translations.waiting else None
     raise PublicationBlocked(
-        (signatures, translations) if translations is not None else signatures,
+        (signatures, said) if said is not None else signatures,
         fields={"exclude_outstanding": "outstanding signatures must be left out"},
         outstanding=[s.name for s in blocked],
-        stale_translations=stale_translations,
-        translations_said=translations,
+        stale_translations=list(translations.waiting),
+        translations_said=said,
     )
+
+
+def _refuse_waiting(translations: TranslationPlan) -> None:
+    """PublicationBlocked while translations not up to date are neither updated nor left out."""
+    if translations.waiting and translations.said is not None:
+        raise PublicationBlocked(
+            translations.said,
+            fields={"exclude_outstanding": "translations not up to date must be left out"},
+            outstanding=[],
+            stale_translations=list(translations.waiting),
+            translations_said=translations.said,
+        )
 
 
 def _fingerprint(preparation: Preparation, endorsing: Sequence[Signature]) -> str:
@@ -626,7 +681,7 @@ def _freeze(
             )
         )
     db.session.flush()
-    translated.freeze(edition, preparation.translations)
+    events.edition_published.send(edition, translations=preparation.translations)
     return edition
 
 

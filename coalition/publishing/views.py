@@ -41,7 +41,6 @@ from coalition.publishing.responses import (
 )
 from coalition.translations import editions as translated
 from coalition.translations import public as language
-from coalition.translations import services as translation_services
 from coalition.web import local_time
 
 bp = Blueprint("publishing", __name__)
@@ -84,12 +83,16 @@ def _embargo_utc(form: forms.PublishForm, statement: Statement) -> dt.datetime |
 
 
 def _publish_values(
-    form: forms.PublishForm, statement: Statement, outstanding_ids: list[int]
+    form: forms.PublishForm, statement: Statement, current: services.Plan
 ) -> dict[str, object]:
     """The service's arguments from the form: unticked outstanding signatures must re-confirm."""
+    outstanding_ids = [s.id for s in current.outstanding]
     leave_out = set(form.leave_out.data or [])
     # Translations not up to date: those not ticked must be updated before publication.
     left_out_languages = set(form.leave_out_translations.data or [])
+    not_current = services.translation_plan(
+        statement, len(current.endorsing), exclude_outstanding=True
+    ).left_out
     return {
         "date": form.date.data,
         "note": form.note.data or "",
@@ -97,9 +100,7 @@ def _publish_values(
         "exclude_outstanding": True,
         "include": [i for i in outstanding_ids if i not in leave_out],
         "include_translations": [
-            state.language
-            for state in translation_services.states(statement)
-            if not state.current and state.language not in left_out_languages
+            language for language in not_current if language not in left_out_languages
         ],
     }
 
@@ -185,7 +186,7 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
         and not form.back.data
         and form.validate_on_submit()
     ):
-        values = _publish_values(form, statement, [s.id for s in current.outstanding])
+        values = _publish_values(form, statement, current)
         try:
             if form.confirm.data:
                 edition = services.publish(

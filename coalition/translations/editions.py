@@ -12,21 +12,15 @@ once and kept in ``EditionTranslationExport``, as ``ExportFile`` keeps the sourc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import withheld
+from coalition import events, withheld
 from coalition.domain import formats
 from coalition.domain import translations as rules
-from coalition.domain.errors import (
-    LanguageNames,
-    NotFound,
-    PublicationBlocked,
-    Said,
-    say_plural,
-)
+from coalition.domain.errors import LanguageNames, NotFound, Said, say_plural
 from coalition.domain.exports import EditionDocument, Letter, Signatory
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
@@ -41,27 +35,8 @@ from coalition.models import (
     Signature,
     Statement,
 )
+from coalition.publishing.services import PreparedTranslation, TranslationPlan
 from coalition.translations import services
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """One translation as a publication would freeze it."""
-
-    language: str
-    revision: int  # the translation's revision number
-    source_revision: int
-    title: str
-    body: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class TranslationPlan:
-    """The translations an edition would carry, and those left out (not current)."""
-
-    included: tuple[Prepared, ...]
-    left_out: tuple[str, ...]
 
 
 def blocking(
@@ -100,18 +75,10 @@ def plan(
     exclude_outstanding: bool,
     include: Iterable[str] = (),
 ) -> TranslationPlan:
-    """The current translations (count filled in) and the left-out ones; Conflict if blocked."""
+    """The current translations (count filled in), the left-out ones, and those publication
+    must wait for (see :func:`blocking`) with the sentence that says why."""
     stuck = blocking(statement, exclude_outstanding=exclude_outstanding, include=include)
-    if stuck:
-        said = blocked_message(stuck)
-        raise PublicationBlocked(
-            said,
-            fields={"exclude_outstanding": "translations not up to date must be left out"},
-            outstanding=[],
-            stale_translations=stuck,
-            translations_said=said,
-        )
-    included: list[Prepared] = []
+    included: list[PreparedTranslation] = []
     left_out: list[str] = []
     for state in services.states(statement):
         if not state.current or state.latest is None:
@@ -120,7 +87,7 @@ def plan(
         title = fill_count(state.latest.title, count, state.language).strip()
         body = fill_count(state.latest.body, count, state.language)
         included.append(
-            Prepared(
+            PreparedTranslation(
                 language=state.language,
                 revision=state.latest.number,
                 source_revision=state.latest.source_revision,
@@ -129,10 +96,28 @@ def plan(
                 sha256=text_sha256(title, body),
             )
         )
-    return TranslationPlan(tuple(included), tuple(left_out))
+    return TranslationPlan(
+        tuple(included), tuple(left_out), tuple(stuck), blocked_message(stuck) if stuck else None
+    )
 
 
-def freeze(edition: Edition, prepared: Iterable[Prepared]) -> list[EditionTranslation]:
+def _on_edition_preparing(
+    statement: Statement, *, count: int, exclude_outstanding: bool, include: Iterable[str]
+) -> TranslationPlan:
+    return plan(statement, count, exclude_outstanding=exclude_outstanding, include=include)
+
+
+def _on_edition_published(edition: Edition, *, translations: Iterable[PreparedTranslation]) -> None:
+    freeze(edition, translations)
+
+
+def connect() -> None:
+    """Take part in publication: plan the translations of an edition, freeze them with it."""
+    events.edition_preparing.connect(_on_edition_preparing)
+    events.edition_published.connect(_on_edition_published)
+
+
+def freeze(edition: Edition, prepared: Iterable[PreparedTranslation]) -> list[EditionTranslation]:
     """Write each included translation and its ordered list with a new edition."""
     statement = edition.statement
     rows = list(

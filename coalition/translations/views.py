@@ -25,11 +25,12 @@ from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Statement, Translation, User
 from coalition.outcomes import apply_errors, change
 from coalition.security import partner
-from coalition.translations import forms, services
+from coalition.translations import editions, forms, services
 from coalition.web import local_time
 
 bp = Blueprint("translations", __name__)
 services.connect()
+editions.connect()
 
 
 def _user() -> User:
