@@ -10,6 +10,8 @@ from coalition.accounts.services import create_user
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import User
+from coalition.publishing.demo import load_publishing_demo
+from coalition.translations.demo import load_translations_demo
 
 DEMO_EMAIL = "lead@example.org"
 DEMO_PASSWORD = "coalition-demo-2026"  # noqa: S105 - published in the README for local trials
@@ -75,11 +77,7 @@ def load_demo() -> list[str]:
         if state == "closed":
             drafting.change_state(user, statement, "closed")
     db.session.flush()
-    from coalition.publishing.demo import load_publishing_demo
-
     published = load_publishing_demo(user)
-    from coalition.translations.demo import load_translations_demo
-
     translated = load_translations_demo(user)
     # Counted from the dashboard's own list, so the figure is the one the lead then sees.
     total = len(drafting.organisation_statements(user))

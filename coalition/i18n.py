@@ -34,6 +34,7 @@ from coalition.catalogues import LOCALE_DIR
 from coalition.domain.errors import DomainError, LanguageNames, Names, Said
 from coalition.domain.translations import language_name
 from coalition.extensions import babel, db
+from coalition.models import Statement
 
 DEFAULT_LOCALE = "en"
 # Interface languages, each with its name written in itself (the account page's choices).
@@ -166,8 +167,6 @@ def _primary(tag: str | None) -> str:
 
 def _text_language() -> str:
     """On a statement's public page: the language of the text shown, if the interface has it."""
-    from coalition.models import Statement
-
     picked = _primary(request.args.get("lang"))
     if not picked:
         slug = (request.view_args or {}).get("slug")

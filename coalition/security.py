@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
@@ -83,8 +83,6 @@ def _guard() -> Response | None:
 
 
 def current_app_view() -> Callable[..., Any] | None:
-    from flask import current_app
-
     return current_app.view_functions.get(request.endpoint or "")
 
 
@@ -99,8 +97,6 @@ def _authenticated(view: Callable[..., Any] | None) -> bool:
 
 
 def _security_headers(response: Response) -> Response:
-    from flask import current_app
-
     view = current_app_view() if request.endpoint else None
     embeddable = bool(view and getattr(view, "embeddable", False))
     response.headers.setdefault(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from coalition.accounts.services import user_for_api_token
 from coalition.extensions import csrf, db
 from coalition.security import ACCESS_API, access_of, current_app_view
 
@@ -17,8 +18,6 @@ def _authenticate() -> Response | tuple[Response, int] | None:
     view = current_app_view()
     if view is None or access_of(view) != ACCESS_API:
         return None
-    from coalition.accounts.services import user_for_api_token
-
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     user = user_for_api_token(secret.strip()) if scheme.lower() == "bearer" and secret else None

@@ -15,6 +15,7 @@ import io
 import re
 import shutil
 import subprocess  # noqa: S404 - fc-list, to know whether an emoji font is installed
+from types import ModuleType
 from typing import Any
 
 import docx
@@ -215,6 +216,20 @@ def emoji_font() -> str | None:
     return next((family for family in families if "emoji" in family.lower()), None)
 
 
+def _weasyprint() -> ModuleType:
+    """WeasyPrint, loaded on the first PDF and not at start-up.
+
+    The one import inside a function outside the factory and the CLI (tests/
+    test_architecture.py allows it by name): loading WeasyPrint (Pango, fontconfig) costs
+    about 0.5 s of CPU, a third more than the whole app's start (1.6 s), in every process,
+    command and test run, though few of them render a PDF.
+    """
+    import weasyprint
+    import weasyprint.urls
+
+    return weasyprint
+
+
 def _offline_fetcher() -> Any:
     """A WeasyPrint URL fetcher that refuses everything but data: URIs.
 
@@ -222,8 +237,7 @@ def _offline_fetcher() -> Any:
     anything (SSRF), nor may a file: URL read the disk. Refused resources are skipped
     with a logged warning.
     """
-    from weasyprint import urls
-
+    urls = _weasyprint().urls
     fetcher_class = getattr(urls, "URLFetcher", None)
     if fetcher_class is not None:  # WeasyPrint >= 66
         return fetcher_class(allowed_protocols={"data"}, allow_redirects=False)
@@ -238,9 +252,10 @@ def _offline_fetcher() -> Any:
 
 def to_pdf(doc: EditionDocument) -> bytes:
     """The edition as an A4 PDF: page numbers, signatories in two columns, no network."""
-    from weasyprint import HTML  # imported late: loading Pango costs time at start-up
-
-    pdf = HTML(string=pdf_html(doc), base_url=None, url_fetcher=_offline_fetcher()).write_pdf()
+    html_document = _weasyprint().HTML(
+        string=pdf_html(doc), base_url=None, url_fetcher=_offline_fetcher()
+    )
+    pdf = html_document.write_pdf()
     assert pdf is not None  # with no target, write_pdf returns the bytes
     return bytes(pdf)
 

@@ -21,7 +21,7 @@ from coalition.drafting import forms, services
 from coalition.extensions import db
 from coalition.forms import timezone_choices
 from coalition.i18n import translate
-from coalition.models import Statement
+from coalition.models import Revision, Statement
 from coalition.outcomes import apply_errors, change
 from coalition.web import iso
 
@@ -101,6 +101,22 @@ def statement(statement_id: int) -> str:
     )
 
 
+def _conflict(
+    statement: Statement, current: Revision, base: int, typed: str | None
+) -> dict[str, object]:
+    """What a save on a stale base shows: what others changed since it, and the typed text
+    against the current one."""
+    return {
+        "base": base,
+        "current": current,
+        "their_changes": redline_html(
+            services.get_revision(statement, base).body if 0 < base <= current.number else "",
+            current.body,
+        ),
+        "yours_vs_current": redline_html(current.body, typed or "", "yours-"),
+    }
+
+
 @bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
 def edit(statement_id: int) -> str | Response:
     """Edit the text; a save on a stale base keeps the typed text and shows what changed."""
@@ -148,17 +164,7 @@ def edit(statement_id: int) -> str | Response:
                 db.session.rollback()
                 statement = _statement(statement_id)
                 current = services.latest_revision(statement)
-                conflict = {
-                    "base": error.base_revision,
-                    "current": current,
-                    "their_changes": redline_html(
-                        services.get_revision(statement, error.base_revision).body
-                        if 0 < error.base_revision <= current.number
-                        else "",
-                        current.body,
-                    ),
-                    "yours_vs_current": redline_html(current.body, form.body.data or "", "yours-"),
-                }
+                conflict = _conflict(statement, current, error.base_revision, form.body.data)
                 # Saving again now builds on the newer revision, with the typed text kept.
                 form.base_revision.data = str(current.number)
             except DomainError as error:

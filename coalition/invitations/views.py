@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -344,8 +345,6 @@ def export_csv(statement_id: int) -> Response:
 def outbox(statement_id: int) -> str:
     """The mail of a statement: sent, failed and waiting, readable (lead only)."""
     statement = _statement(statement_id)
-    from flask import current_app
-
     return render_template(
         "invitations/outbox.html",
         statement=statement,

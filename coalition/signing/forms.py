@@ -6,6 +6,7 @@ import functools
 from typing import Any, TypeVar
 
 from babel import Locale
+from flask import current_app
 from flask_babel import gettext
 from flask_wtf.file import FileField
 from wtforms import (
@@ -30,6 +31,7 @@ from coalition.i18n import LazyText, current_language
 from coalition.i18n import lazy_text as _l
 from coalition.models import Statement
 from coalition.signing.services import SignatureInput
+from coalition.translations import services as translations
 
 KINDS = [
     SelectChoice("organisation", _l("An organisation")),
@@ -192,8 +194,6 @@ class SignForm(SignerFields):
         upload = self.logo.data
         if upload is not None and bool(getattr(upload, "filename", None)):
             # One byte past the limit is enough to know it is too large.
-            from flask import current_app
-
             data.logo = upload.read(current_app.config["LOGO_MAX_BYTES"] + 1)
         data.remove_logo = bool(self.remove_logo.data)
         return data
@@ -244,8 +244,6 @@ def with_names(form_class: type[F], languages: tuple[str, ...]) -> type[F]:
 
 def sign_form(statement: Statement, **kwargs: Any) -> SignForm:
     """The partner's sign form, with a name field for each of the statement's translations."""
-    from coalition.translations import services as translations
-
     return with_names(SignForm, tuple(translations.languages(statement)))(**kwargs)
 
 

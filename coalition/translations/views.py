@@ -22,8 +22,9 @@ from coalition.drafting.forms import LANGUAGE_NAMES
 from coalition.extensions import db
 from coalition.i18n import current_language
 from coalition.invitations.access import invitation_or_ended_page
-from coalition.models import Invitation, Statement, Translation, User
+from coalition.models import Invitation, Statement, Translation, TranslationRevision, User
 from coalition.outcomes import apply_errors, change
+from coalition.publishing import services as publishing
 from coalition.security import partner
 from coalition.translations import editions, forms, services
 from coalition.web import local_time
@@ -272,20 +273,7 @@ def _editor(
             except StaleRevision as error:
                 db.session.rollback()
                 db.session.refresh(translation)
-                newest = services.latest(translation)
-                base = None
-                if 0 < error.base_revision <= translation.current_revision:
-                    base = services.get_revision(translation, error.base_revision)
-                conflict = {
-                    "base": error.base_revision,
-                    "current": newest,
-                    "their_changes": redline_html(
-                        base.body if base else "", newest.body if newest else ""
-                    ),
-                    "yours_vs_current": redline_html(
-                        newest.body if newest else "", form.body.data or "", "yours-"
-                    ),
-                }
+                conflict = _conflict(translation, error.base_revision, form.body.data)
                 # Saving again now builds on the newer revision, with the typed text kept.
                 form.base_revision.data = str(translation.current_revision)
                 status = 409
@@ -295,32 +283,72 @@ def _editor(
                 status = error.status
             else:
                 db.session.commit()
-                message = gettext(
-                    "Saved as revision %(number)s of the %(language)s translation, "
-                    "translating source revision %(source)s.",
-                    number=revision.number,
-                    language=rules.language_name(translation.language, current_language(),
-                                          capitalise=False),
-                    source=revision.source_revision,
-                )
-                if revision.source_revision < statement.current_revision:
-                    message += " " + gettext(
-                        "The source changed while you were translating (it is now revision "
-                        "%(current)s): see what changed below.",
-                        current=statement.current_revision,
-                    )
-                flash(message, "success")
-                if token is not None:
-                    return redirect(
-                        url_for("translations.partner_edit", token=token,
-                                language=translation.language)
-                    )
-                return redirect(
-                    url_for("translations.edit", statement_id=statement.id,
-                            language=translation.language)
-                )
+                return _saved(statement, translation, revision, token)
     elif request.method == "POST":
         status = 422
+    return _editor_page(statement, translation, form, preview, conflict, token), status
+
+
+def _conflict(translation: Translation, base: int, typed: str | None) -> dict[str, object]:
+    """What a save on a stale base shows: what others changed since it, and the typed text
+    against the newest one."""
+    newest = services.latest(translation)
+    earlier = None
+    if 0 < base <= translation.current_revision:
+        earlier = services.get_revision(translation, base)
+    return {
+        "base": base,
+        "current": newest,
+        "their_changes": redline_html(
+            earlier.body if earlier else "", newest.body if newest else ""
+        ),
+        "yours_vs_current": redline_html(newest.body if newest else "", typed or "", "yours-"),
+    }
+
+
+def _saved(
+    statement: Statement,
+    translation: Translation,
+    revision: TranslationRevision,
+    token: str | None,
+) -> Response:
+    """Say what was saved (and that the source moved meanwhile), back to the editor."""
+    message = gettext(
+        "Saved as revision %(number)s of the %(language)s translation, "
+        "translating source revision %(source)s.",
+        number=revision.number,
+        language=rules.language_name(translation.language, current_language(),
+                              capitalise=False),
+        source=revision.source_revision,
+    )
+    if revision.source_revision < statement.current_revision:
+        message += " " + gettext(
+            "The source changed while you were translating (it is now revision "
+            "%(current)s): see what changed below.",
+            current=statement.current_revision,
+        )
+    flash(message, "success")
+    if token is not None:
+        return redirect(
+            url_for("translations.partner_edit", token=token,
+                    language=translation.language)
+        )
+    return redirect(
+        url_for("translations.edit", statement_id=statement.id,
+                language=translation.language)
+    )
+
+
+def _editor_page(
+    statement: Statement,
+    translation: Translation,
+    form: forms.TranslationForm,
+    preview: str | None,
+    conflict: dict[str, object] | None,
+    token: str | None,
+) -> str:
+    """The editor's page: the source shown (the revision the form translates), its changes
+    since the translation's, the form and the history."""
     state = services.state_of(translation)
     source = drafting.latest_revision(statement)
     # The source revision the form says it translates: the page shows that one.
@@ -329,28 +357,24 @@ def _editor(
         shown = statement.current_revision
         form.source_revision.data = str(shown)
     source_shown = services.source_revision(statement, shown) if shown != source.number else source
-    history = list(reversed(services.list_revisions(translation)))
-    return (
-        render_template(
-            "translations/edit.html",
-            statement=statement,
-            translation=translation,
-            state=state,
-            form=form,
-            source=source_shown,
-            source_html=render_markdown(source_shown.body),
-            changes=_source_changes(statement, state),
-            conflict=conflict,
-            preview=preview,
-            history=history,
-            token=token,
-            editable=lifecycle.is_editable(statement.state_enum),
-            translation_name=rules.language_name(translation.language),
-            translator=services.translator_label(translation),
-            tz=statement.timezone,
-            local_time=local_time,
-        ),
-        status,
+    return render_template(
+        "translations/edit.html",
+        statement=statement,
+        translation=translation,
+        state=state,
+        form=form,
+        source=source_shown,
+        source_html=render_markdown(source_shown.body),
+        changes=_source_changes(statement, state),
+        conflict=conflict,
+        preview=preview,
+        history=list(reversed(services.list_revisions(translation))),
+        token=token,
+        editable=lifecycle.is_editable(statement.state_enum),
+        translation_name=rules.language_name(translation.language),
+        translator=services.translator_label(translation),
+        tz=statement.timezone,
+        local_time=local_time,
     )
 
 
@@ -384,8 +408,6 @@ def partner_edit(token: str, language: str) -> tuple[str, int] | Response:
 @bp.route("/statements/<int:statement_id>/translations/<language>/signatories")
 def signatories(statement_id: int, language: str) -> str:
     """The list as it would be published now in one language, collated by its rules; lead only."""
-    from coalition.publishing import services as publishing
-
     statement = _statement(statement_id)
     translation = _translation(statement, language)
     current = publishing.plan(statement)
