@@ -23,9 +23,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from coalition.domain.lifecycle import State
+from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import Base, db
 from coalition.security import new_link_salt
 
@@ -62,21 +65,32 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+class SignatureStatusType(TypeDecorator[SignatureStatus]):
+    """A signature's status: stored as its string (VARCHAR(12), as ever), read as the enum."""
+
+    impl = String(12)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        # A plain string is accepted as long as it names a status (bulk inserts, bind
+        # parameters); anything else fails here rather than at the CHECK constraint.
+        return None if value is None else SignatureStatus(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> SignatureStatus | None:
+        return None if value is None else _STATUS_BY_VALUE[value]
+
+
+_STATUS_BY_VALUE = {status.value: status for status in SignatureStatus}
+
+
 def _in(column: str, values: Any) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 STATES = [s.value for s in State]
 SIGNATURE_KINDS = ("organisation", "individual")
-SIGNATURE_STATUSES = (
-    "live",  # counts; at most one per invitation
-    "superseded",  # replaced by a newer signature of the same signer (change or re-confirmation)
-    "withdrawn",  # withdrawn before the edition that would list it was published
-    "retracted",  # withdrawn after being published; the next edition shows it
-    "unconfirmed",  # open sign-on: e-mail not yet confirmed
-    "pending",  # open sign-on: awaiting the lead's approval
-    "rejected",  # open sign-on: refused by the lead
-)
+# What each status means: coalition.domain.signatures.SignatureStatus.
+SIGNATURE_STATUSES = tuple(status.value for status in SignatureStatus)
 COMMENT_VISIBILITIES = ("private", "shared")
 
 
@@ -315,7 +329,9 @@ class Signature(Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"))
     # Indexed: every signing reads the invitation's latest row, whatever its status.
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="live")
+    status: Mapped[SignatureStatus] = mapped_column(
+        SignatureStatusType(), default=SignatureStatus.LIVE
+    )
     name: Mapped[str] = mapped_column(String(200))
     sort_as: Mapped[str | None] = mapped_column(String(200))
     sort_key: Mapped[bytes] = mapped_column(LargeBinary)
@@ -349,6 +365,16 @@ class Signature(Model):
     public_description: Mapped[str] = mapped_column(String(200), default="")
 
     invitation: Mapped[Invitation | None] = relationship()
+
+    @hybrid_property
+    def live(self) -> bool:
+        """Whether the signature counts now (in Python, and in SQL: ``Signature.live``)."""
+        return self.status == SignatureStatus.LIVE
+
+    @live.inplace.expression
+    @classmethod
+    def _live_expression(cls) -> ColumnElement[bool]:
+        return cls.status == SignatureStatus.LIVE
 
 
 class Edition(Model):

@@ -120,7 +120,7 @@ def signature_row(
     sort_as = kw.pop("sort_as", None)
     made = Signature(
         statement_id=statement.id,
-        invitation_id=invitation.id if invitation is not None else None,
+        invitation_id=invitation.id if invitation else None,  # False: open sign-on, none
         status=status,
         name=name,
         sort_as=sort_as,

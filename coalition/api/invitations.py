@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from flask import jsonify
 from pydantic import ConfigDict
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from coalition import roster
 from coalition.api import bp
 from coalition.api.common import Schema, api_user, lead_statement, parse, statement_json
 from coalition.api.openapi import Link, operation
@@ -30,7 +30,6 @@ from coalition.drafting import services as drafting
 from coalition.extensions import db, limiter, sign_limit, token_key
 from coalition.invitations import access, services
 from coalition.invitations.services import MESSAGE_MAX
-from coalition.models import Signature
 from coalition.security import api_route, partner
 
 # The token is the last path segment of sign_url (a regular expression takes it out).
@@ -135,11 +134,7 @@ def read_invitation(token: str) -> Response:
     services.record_visit(invitation)
     db.session.commit()
     revision = drafting.latest_revision(statement)
-    signature = db.session.scalar(
-        select(Signature).where(
-            Signature.invitation_id == invitation.id, Signature.status == "live"
-        )
-    )
+    signature = roster.live_signature(invitation)
     public = statement_json(statement)
     public["lead_organisation"] = statement.organisation.name
     public["accepts_comments"] = services.comments_open(statement)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from flask import jsonify, request
 from werkzeug.wrappers import Response
 
-from coalition import withheld
+from coalition import roster, withheld
 from coalition.api import bp
 from coalition.api.common import Schema, lead_statement, parse
 from coalition.api.openapi import Link, operation
@@ -176,7 +176,7 @@ def list_signatories(statement_id: int) -> Response:
         # A translation's list: names in that language, collated by its rules.
         translation = translations.get(statement, language)
         ordered = translations.ordered_names(
-            statement, withheld.named(services.published_order(statement)), translation.language
+            statement, withheld.named(roster.published(statement)), translation.language
         )
         rows = [(name, s.country, s.kind, s.revision_number) for s, name in ordered]
     else:

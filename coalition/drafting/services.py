@@ -307,7 +307,7 @@ def signers_to_reconfirm(statement: Statement) -> int:
     since none endorses a text saved after it (signing.reconfirm mails them)."""
     count = db.session.scalar(
         select(func.count(Signature.id)).where(
-            Signature.statement_id == statement.id, Signature.status == "live"
+            Signature.statement_id == statement.id, Signature.live
         )
     )
     return int(count or 0)

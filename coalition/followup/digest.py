@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
-from coalition import audit
+from coalition import audit, roster
 from coalition.domain.followup import digest_due, digest_window
 from coalition.domain.lifecycle import State
+from coalition.domain.signatures import ENDED, SignatureStatus
 from coalition.extensions import db
 from coalition.followup.updates import digest_token, unsubscribe_url
 from coalition.mail import outbox
@@ -24,7 +25,9 @@ from coalition.publishing import services as publishing
 from coalition.web import local_time
 
 KIND = "digest"
-_COUNTED = ("live", "superseded", "withdrawn", "retracted", "pending")
+_COUNTED = (
+    SignatureStatus.LIVE, SignatureStatus.SUPERSEDED, *ENDED, SignatureStatus.PENDING
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def statement_news(statement: Statement, since: dt.datetime, now: dt.datetime) -
     withdrawn = _count(
         select(func.count()).select_from(Signature).where(
             Signature.statement_id == statement.id,
-            Signature.status.in_(("withdrawn", "retracted")),
+            Signature.status.in_(ENDED),
             Signature.ended_at >= since,
         )
     )
@@ -76,7 +79,7 @@ def statement_news(statement: Statement, since: dt.datetime, now: dt.datetime) -
     )
     state = statement.state_enum
     outstanding = (
-        len(publishing.plan(statement).outstanding) if state in (State.OPEN, State.CLOSED) else 0
+        len(roster.outstanding(statement)) if state in (State.OPEN, State.CLOSED) else 0
     )
     deadline = ""
     if state == State.OPEN and statement.sign_deadline is not None:

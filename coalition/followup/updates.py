@@ -81,7 +81,7 @@ def _candidates(statement: Statement) -> list[Recipient]:
         .outerjoin(Invitation, Signature.invitation_id == Invitation.id)
         .where(
             Signature.statement_id == statement.id,
-            Signature.status == "live",
+            Signature.live,
             Signature.wants_updates.is_(True),
         )
         .order_by(Signature.id)
@@ -144,7 +144,7 @@ def _latest_opt_in(statement: Statement) -> dict[str, dt.datetime]:
     rows = db.session.execute(
         select(Signature.signer_email, Signature.created_at).where(
             Signature.statement_id == statement.id,
-            Signature.status == "live",
+            Signature.live,
             Signature.wants_updates.is_(True),
         )
     )

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import audit, withheld
+from coalition import audit, roster, withheld
 from coalition.accounts.services import normalise_email
 from coalition.domain import lifecycle
 from coalition.domain.errors import Conflict, NotFound, StaleRevision, ValidationError
@@ -340,7 +340,7 @@ def tracking(statement: Statement) -> list[Tracked]:
         db.session.execute(
             select(Signature.invitation_id, Signature.created_at).where(
                 Signature.statement_id == statement.id,
-                Signature.status == "live",
+                Signature.live,
                 Signature.invitation_id.is_not(None),
             )
         ).all()
@@ -402,17 +402,6 @@ def counts(rows: list[Tracked]) -> dict[str, int]:
     return result
 
 
-def has_live_signature(invitation: Invitation) -> bool:
-    return (
-        db.session.scalar(
-            select(Signature.id).where(
-                Signature.invitation_id == invitation.id, Signature.status == "live"
-            )
-        )
-        is not None
-    )
-
-
 # --- reminders ------------------------------------------------------------------------------
 
 
@@ -423,7 +412,7 @@ def _can_remind(invitation: Invitation) -> str | None:
         return f"the invitation is {problem}"
     if invitation.declined_at is not None:
         return "the partner declined"
-    if has_live_signature(invitation):
+    if roster.has_live_signature(invitation):
         return "the partner has signed"
     return None
 
@@ -517,7 +506,7 @@ def record_visit(invitation: Invitation, *, now: dt.datetime | None = None) -> i
 def decline(invitation: Invitation, reason: object = "") -> None:
     """The partner declines to sign, with an optional reason (partner only)."""
     reason_ = _clean_message(reason, "reason", REASON_MAX)
-    if has_live_signature(invitation):
+    if roster.has_live_signature(invitation):
         raise Conflict(
             "You have signed this statement: withdraw your signature before declining.",
             fields={"reason": "withdraw the signature first"},

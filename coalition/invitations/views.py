@@ -22,7 +22,7 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from coalition import withheld
+from coalition import roster, withheld
 from coalition.domain.errors import DomainError, NotFound, StaleRevision
 from coalition.domain.exports import escape_csv_cell
 from coalition.domain.invitations import (
@@ -672,7 +672,7 @@ def _render_partner(
         replies=replies,
         changes=changes,
         comments_open=services.comments_open(statement),
-        signed=services.has_live_signature(invitation),
+        signed=roster.has_live_signature(invitation),
         comment_form=comment_form or forms.CommentForm(formdata=None),
         error_anchor=error_anchor,
         decline_form=decline_form or forms.DeclineForm(formdata=None),

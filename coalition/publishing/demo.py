@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import select
-
 from coalition.domain.collation import RULES_VERSION, sort_key
+from coalition.domain.signatures import SignatureStatus
 from coalition.drafting import services as drafting
 from coalition.extensions import db
-from coalition.models import Invitation, Revision, Signature, Statement, User
+from coalition.models import Invitation, Signature, Statement, User
 from coalition.publishing import services as publishing
 
 PUBLISHED_TITLE = "Joint letter: stop the prosecution of the Viasna lawyers"
@@ -108,16 +107,11 @@ def _signature(
     affiliation: str,
     replaces: Signature | None = None,
 ) -> Signature:
-    revision = db.session.scalar(
-        select(Revision).where(
-            Revision.statement_id == statement.id, Revision.number == statement.current_revision
-        )
-    )
-    assert revision is not None
+    revision = drafting.latest_revision(statement)
     signature = Signature(
         statement_id=statement.id,
         invitation_id=invitation.id,
-        status="live",
+        status=SignatureStatus.LIVE,
         name=name,
         sort_key=sort_key(name, statement.language, None),
         sort_rules=RULES_VERSION,
@@ -173,7 +167,7 @@ def load_publishing_demo(user: User) -> list[str]:
         )
         # Everyone re-confirmed the new text but the last, who is outstanding.
         for old in signed[:-1]:
-            old.status = "superseded"
+            old.status = SignatureStatus.SUPERSEDED
             db.session.flush()
             assert old.invitation is not None
             _signature(

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import caching, withheld
+from coalition import caching, roster, withheld
 from coalition.domain import exports, formats
 from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
 from coalition.domain.placeholders import fill_count
 from coalition.domain.rendering import render_markdown
+from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import (
     Edition,
     EditionSignatory,
     ExportFile,
-    Revision,
     Signature,
     Statement,
 )
@@ -133,13 +133,8 @@ class Draft:
 
 def draft_document(statement: Statement) -> Draft:
     """The lead's DRAFT export: current revision, count filled in, endorsing signatures listed."""
-    current = services.plan(statement)
-    revision = db.session.scalar(
-        select(Revision).where(
-            Revision.statement_id == statement.id, Revision.number == statement.current_revision
-        )
-    )
-    assert revision is not None
+    current = roster.plan(statement)
+    revision = drafting.latest_revision(statement)
     count = len(current.endorsing)
     letter_values = services.letter_block(statement)
     history = services.editions(statement)
@@ -242,7 +237,7 @@ def lead_csv(statement: Statement) -> bytes:
     Outstanding signatures are included (their ``endorsed_revision`` tells them apart);
     the public CSV of an edition holds only what the edition lists, without contacts.
     """
-    signatures = services.live_signatures(statement)
+    signatures = roster.published(statement)
     # The lead's strictest setting leaves only the name of a signatory not named publicly.
     shown = [not withheld.hidden_from_staff(statement, s) for s in signatures]
     contacts = [

@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from coalition import audit, events, withheld
+from coalition import audit, events, roster, withheld
 from coalition.domain import integrity, lifecycle, publication
-from coalition.domain.collation import RULES_VERSION, sort_key
+from coalition.domain.collation import sort_key
 from coalition.domain.errors import (
     Conflict,
     Names,
@@ -32,16 +32,12 @@ from coalition.domain.errors import (
     say_plural,
 )
 from coalition.domain.exports import format_date
-from coalition.domain.integrity import (
-    Endorsement,
-    RevisionMark,
-    baseline,
-    plan_publication,
-)
 from coalition.domain.lifecycle import State
 from coalition.domain.limits import clean_note
 from coalition.domain.placeholders import fill_count
 from coalition.domain.revisions import text_sha256
+from coalition.domain.signatures import SignatureStatus
+from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.mail import outbox
 from coalition.models import (
@@ -82,63 +78,6 @@ def _check_lead(actor: User, statement: Statement) -> None:
     # Other organisations' statements are hidden, not forbidden: their existence is not told.
     if actor.organisation_id != statement.organisation_id:
         raise NotFound("No such statement.", fields={"id": "not found"})
-
-
-# --- who an edition lists -----------------------------------------------------------------
-
-
-def live_signatures(statement: Statement) -> list[Signature]:
-    """Every live signature in published order (organisations first when grouped)."""
-    rows = list(
-        db.session.scalars(
-            select(Signature)
-            .where(Signature.statement_id == statement.id, Signature.status == "live")
-            .order_by(Signature.sort_key, Signature.id)
-        )
-    )
-    if any(row.sort_rules != RULES_VERSION for row in rows):
-        # Keys saved under older collation rules would put names in an outdated order.
-        rows.sort(key=lambda row: (sort_key(row.name, statement.language, row.sort_as), row.id))
-    if statement.group_individuals:
-        rows.sort(key=lambda row: row.kind == "individual")  # stable: keeps each group's order
-    return rows
-
-
-def revision_marks(statement: Statement) -> list[RevisionMark]:
-    """Each revision's number and whether the lead marked it substantive."""
-    rows = db.session.execute(
-        select(Revision.number, Revision.substantive)
-        .where(Revision.statement_id == statement.id)
-        .order_by(Revision.number)
-    )
-    return [RevisionMark(number, bool(substantive)) for number, substantive in rows]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Who a publication of the current revision may list, and who must re-confirm first."""
-
-    revision: int
-    baseline: int  # the oldest revision whose endorsement still covers the current text
-    endorsing: list[Signature]
-    outstanding: list[Signature]
-
-
-def plan(statement: Statement) -> Plan:
-    """Split the live signatures into those endorsing the current text and those outstanding."""
-    signatures = live_signatures(statement)
-    marks = revision_marks(statement)
-    target = statement.current_revision
-    result = plan_publication(
-        (Endorsement(s.id, s.name, s.revision_number) for s in signatures), marks, target
-    )
-    endorsing = {endorsement.signature_id for endorsement in result.endorsing}
-    return Plan(
-        revision=target,
-        baseline=baseline(marks, target),
-        endorsing=[s for s in signatures if s.id in endorsing],
-        outstanding=[s for s in signatures if s.id not in endorsing],
-    )
 
 
 # --- editions -------------------------------------------------------------------------------
@@ -349,19 +288,13 @@ def prepare(
     leaves the others out).
     """
     _check_publishable(statement)
-    current = plan(statement)
+    current = roster.plan(statement)
     count = len(current.endorsing)  # named or not: every total counts them all
     translations = translation_plan(
         statement, count, exclude_outstanding=exclude_outstanding, include=include_translations
     )
     _refuse_outstanding(current, translations, exclude_outstanding, include)
-    revision = db.session.scalar(
-        select(Revision).where(
-            Revision.statement_id == statement.id, Revision.number == statement.current_revision
-        )
-    )
-    if revision is None:  # the schema keeps every revision: only a broken database gets here
-        raise NotFound("The current revision is missing.", fields={"revision": "not found"})
+    revision = drafting.latest_revision(statement)
     history = editions(statement)
     previous = history[-1] if history else None
     publication_date = publication.publication_date(
@@ -416,7 +349,10 @@ def _check_publishable(statement: Statement) -> None:
 
 
 def _refuse_outstanding(
-    current: Plan, translations: TranslationPlan, exclude_outstanding: bool, include: Iterable[int]
+    current: roster.Plan,
+    translations: TranslationPlan,
+    exclude_outstanding: bool,
+    include: Iterable[int],
 ) -> None:
     """PublicationBlocked while outstanding signatures are neither re-confirmed nor left out
     (naming the translations publication waits for too)."""
@@ -484,7 +420,7 @@ def _fingerprint(preparation: Preparation, endorsing: Sequence[Signature]) -> st
 
 def _facts(
     statement: Statement,
-    current: Plan,
+    current: roster.Plan,
     previous: Edition | None,
     revision: Revision,
     *,
@@ -492,19 +428,6 @@ def _facts(
 ) -> integrity.EditionFacts:
     """The rows a new edition's decisions are made of, as plain data (``suggest``: with
     whether the text changed, for the suggested note)."""
-    signers = tuple(
-        integrity.Signer(
-            id=row.id,
-            name=row.name,
-            invitation_id=row.invitation_id,
-            replaces_id=row.replaces_id,
-            withdrawn=row.status == "withdrawn",
-            ended_at=row.ended_at,
-        )
-        for row in db.session.scalars(
-            select(Signature).where(Signature.statement_id == statement.id)
-        )
-    )
     listed = None
     if previous is not None:
         listed = tuple(
@@ -514,7 +437,7 @@ def _facts(
             )
         )
     return integrity.EditionFacts(
-        signers=signers,
+        signers=roster.signers(statement),
         endorsing=tuple(s.id for s in current.endorsing),
         outstanding=tuple(s.id for s in current.outstanding),
         listed_at=_listed_at(statement),
@@ -527,12 +450,8 @@ def _text_changed(statement: Statement, previous: Edition | None, revision: Revi
     """Whether the text differs from the previous edition's (False for a first edition)."""
     if previous is None or previous.revision_number == revision.number:
         return False
-    before = db.session.scalar(
-        select(Revision).where(
-            Revision.statement_id == statement.id, Revision.number == previous.revision_number
-        )
-    )
-    return before is None or (before.title, before.body) != (revision.title, revision.body)
+    before = drafting.get_revision(statement, previous.revision_number)
+    return (before.title, before.body) != (revision.title, revision.body)
 
 
 def _named_first(signatures: Sequence[Signature], language: str) -> list[Signature]:
@@ -588,7 +507,7 @@ def publish(
     moment = now()
     edition = _freeze(actor, statement, preparation, moment)
     for signature in preparation.retracting:
-        signature.status = "retracted"
+        signature.status = SignatureStatus.RETRACTED
         audit.record(
             "signature.retracted",
             actor=actor,

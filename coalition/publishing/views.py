@@ -20,6 +20,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from coalition import roster
 from coalition.domain import formats, lifecycle
 from coalition.domain.errors import DomainError, NotFound, PublicationBlocked
 from coalition.domain.exports import format_date
@@ -83,7 +84,7 @@ def _embargo_utc(form: forms.PublishForm, statement: Statement) -> dt.datetime |
 
 
 def _publish_values(
-    form: forms.PublishForm, statement: Statement, current: services.Plan
+    form: forms.PublishForm, statement: Statement, current: roster.Plan
 ) -> dict[str, object]:
     """The service's arguments from the form: unticked outstanding signatures must re-confirm."""
     outstanding_ids = [s.id for s in current.outstanding]
@@ -108,7 +109,7 @@ def _publish_values(
 def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> tuple[str, int]:
     """The publish page: the form (when publication is possible), editions and draft exports."""
     can_publish = lifecycle.can_publish(statement.state_enum)
-    current = services.plan(statement)
+    current = roster.plan(statement)
     history = list(reversed(services.editions(statement)))
     revision = drafting.latest_revision(statement)
     return (
@@ -165,7 +166,7 @@ def _confirmation(
 def publish(statement_id: int) -> str | Response | tuple[str, int]:
     """Publish a new edition (form, then a confirmation step); the statement's lead only."""
     statement = _statement(statement_id)
-    current = services.plan(statement)
+    current = roster.plan(statement)
     form = forms.PublishForm()
     form.leave_out.choices = [
         SelectChoice(s.id, f"{s.name} (signed revision {s.revision_number})")

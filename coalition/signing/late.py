@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from coalition import audit
+from coalition import audit, roster
 from coalition.domain.errors import Conflict, NotFound
 from coalition.domain.lifecycle import State
+from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import db
 from coalition.models import Invitation, Signature, Statement, User, utcnow
 from coalition.signing import open_signon, services
@@ -38,7 +39,10 @@ def pending_request(invitation: Invitation) -> Signature | None:
     """The invitation's late request awaiting the lead, if any."""
     return db.session.scalar(
         select(Signature)
-        .where(Signature.invitation_id == invitation.id, Signature.status == "pending")
+        .where(
+            Signature.invitation_id == invitation.id,
+            Signature.status == SignatureStatus.PENDING,
+        )
         .order_by(Signature.id.desc())
         .limit(1)
     )
@@ -49,7 +53,7 @@ def state(invitation: Invitation, statement: Statement) -> LateState | None:
     if services.signing_open(statement) or statement.state_enum not in _ENDED:
         return None
     pending = pending_request(invitation)
-    signed = services.live_signature(invitation) is not None
+    signed = roster.has_live_signature(invitation)
     return LateState(allowed=pending is None and not signed, pending=pending)
 
 
@@ -70,7 +74,7 @@ def request(invitation: Invitation, data: SignatureInput) -> Signature:
     clean = services.clean_input(data, None)
     revision = services._current_revision(statement)
     signature = services._new_row(statement, revision, clean, invitation=invitation,
-                                  status="pending")
+                                  status=SignatureStatus.PENDING)
     db.session.add(signature)
     db.session.flush()
     audit.record(
@@ -87,7 +91,7 @@ def _reviewable(actor: User, signature: Signature) -> Statement:
     statement = db.session.get(Statement, signature.statement_id)
     if statement is None or statement.organisation_id != actor.organisation_id:
         raise NotFound("No such request.")
-    if signature.invitation_id is None or signature.status != "pending":
+    if signature.invitation_id is None or signature.status != SignatureStatus.PENDING:
         raise Conflict(
             "This request has already been decided.", fields={"status": signature.status}
         )
@@ -98,10 +102,10 @@ def approve(actor: User, signature: Signature) -> Signature:
     """Add a late signature to the list (lead only); the signer gets a receipt."""
     statement = _reviewable(actor, signature)
     invitation = db.session.get(Invitation, signature.invitation_id)
-    if invitation is not None and services.live_signature(invitation) is not None:
+    if invitation is not None and roster.has_live_signature(invitation):
         raise Conflict("This partner has signed since: its signature stands.",
                        fields={"status": "signed"})
-    signature.status = "live"
+    signature.status = SignatureStatus.LIVE
     signature.reviewed_at = utcnow()
     signature.reviewed_by_id = actor.id
     audit.record(

@@ -4,6 +4,9 @@ A statement may gather tens of thousands of signatures. The lead's page reads it
 with one grouped query and one page of rows with one indexed query (ix_signature_order),
 so the number of queries and the work of a request do not grow with the list
 (docs/performance.md). Read-only: nothing here changes a row.
+
+Who is live, the published order and what covers the current text are the roster's
+(coalition/roster.py).
 """
 
 from __future__ import annotations
@@ -12,32 +15,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, tuple_
+from sqlalchemy import Select, case, func, not_, select, tuple_
 
+from coalition import roster
 from coalition.domain.lifecycle import State
+from coalition.domain.signatures import AWAITING, ENDED, SignatureStatus
 from coalition.extensions import db
 from coalition.models import AuditEvent, Signature, Statement
 
 PAGE_SIZE = 100
 # Filters that list live signatures in published order.
 PUBLISHED = ("list", "endorsed", "outstanding")
-STATUSES = {"withdrawn": ("withdrawn", "retracted"), "pending": ("pending", "unconfirmed")}
-
-
-def _covers(statement: Statement, floor: int) -> ColumnElement[bool]:
-    """SQL: the signature endorses a revision that still covers the current text."""
-    return and_(
-        Signature.revision_number >= floor,
-        Signature.revision_number <= statement.current_revision,
-    )
-
-
-def _order(statement: Statement) -> list[Any]:
-    """Published order: by sort key (organisations first when individuals are grouped)."""
-    keys: list[Any] = [Signature.sort_key, Signature.id]
-    if statement.group_individuals:
-        return [case((Signature.kind == "individual", 1), else_=0), *keys]
-    return keys
+STATUSES = {"withdrawn": ENDED, "pending": AWAITING}
 
 
 def published_rows(statement: Statement) -> list[tuple[str, str | None, str, int]]:
@@ -49,10 +38,8 @@ def published_rows(statement: Statement) -> list[tuple[str, str | None, str, int
     """
     rows = db.session.execute(
         select(Signature.name, Signature.country, Signature.kind, Signature.revision_number)
-        .where(
-            Signature.statement_id == statement.id, Signature.status == "live", Signature.public
-        )
-        .order_by(*_order(statement))
+        .where(Signature.statement_id == statement.id, Signature.live, Signature.public)
+        .order_by(*roster.order_by(statement))
     )
     return cast(list[tuple[str, str | None, str, int]], rows.all())
 
@@ -63,7 +50,7 @@ def withheld_descriptions(statement: Statement) -> list[str]:
         db.session.scalars(
             select(Signature.public_description).where(
                 Signature.statement_id == statement.id,
-                Signature.status == "live",
+                Signature.live,
                 ~Signature.public,
             )
         )
@@ -72,7 +59,7 @@ def withheld_descriptions(statement: Statement) -> list[str]:
 
 def counts(statement: Statement, floor: int) -> dict[str, int]:
     """How many rows each filter shows, from one grouped query."""
-    covers = case((_covers(statement, floor), 1), else_=0)
+    covers = case((roster.covering(statement, floor), 1), else_=0)
     found = dict.fromkeys(("list", "endorsed", "outstanding", "withdrawn", "pending"), 0)
     total = 0
     rows = db.session.execute(
@@ -82,7 +69,7 @@ def counts(statement: Statement, floor: int) -> dict[str, int]:
     )
     for status, covering, number in rows:
         total += number
-        if status == "live":
+        if status is SignatureStatus.LIVE:
             found["list"] += number
             found["endorsed" if covering else "outstanding"] += number
         for key, statuses in STATUSES.items():
@@ -96,12 +83,12 @@ def query(statement: Statement, show: str, floor: int) -> Select[Any]:
     """The rows a filter shows, in the order it shows them."""
     rows = select(Signature).where(Signature.statement_id == statement.id)
     if show in PUBLISHED:
-        rows = rows.where(Signature.status == "live")
+        rows = rows.where(Signature.live)
         if show == "endorsed":
-            rows = rows.where(_covers(statement, floor))
+            rows = rows.where(roster.covering(statement, floor))
         elif show == "outstanding":
-            rows = rows.where(not_(_covers(statement, floor)))
-        return rows.order_by(*_order(statement))
+            rows = rows.where(not_(roster.covering(statement, floor)))
+        return rows.order_by(*roster.order_by(statement))
     if show == "withdrawn":
         return rows.where(Signature.status.in_(STATUSES["withdrawn"])).order_by(
             Signature.ended_at.desc(), Signature.id.desc()
@@ -140,17 +127,16 @@ def page(
 
 def page_of(statement: Statement, show: str, floor: int, signature: Signature) -> int:
     """The page of a filter on which `signature` appears (1 when the filter has no order)."""
-    if show not in PUBLISHED or signature.status != "live":
+    if show not in PUBLISHED or not signature.live:
         return 1
-    order = _order(statement)
-    values: list[object] = [signature.sort_key, signature.id]
-    if statement.group_individuals:
-        values.insert(0, 1 if signature.kind == "individual" else 0)
     before = db.session.scalar(
         select(func.count()).select_from(
             query(statement, show, floor)
             .order_by(None)
-            .where(tuple_(*order) < tuple_(*values))
+            .where(
+                tuple_(*roster.order_by(statement))
+                < tuple_(*roster.order_values(signature, statement))
+            )
             .subquery()
         )
     )

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from coalition import audit
 from coalition.domain.errors import Conflict, NotFound
+from coalition.domain.signatures import AWAITING, SignatureStatus
 from coalition.extensions import db
 from coalition.mail import outbox
 from coalition.models import Invitation, Signature, Statement, User, utcnow
@@ -115,7 +116,7 @@ def request_signature(statement: Statement, data: SignatureInput) -> Signature:
     token = new_token(24)
     revision = services._current_revision(statement)
     signature = services._new_row(statement, revision, clean, invitation=None,
-                                  status="unconfirmed")
+                                  status=SignatureStatus.UNCONFIRMED)
     signature.confirm_token_hash = hash_token(token)
     signature.flagged = domain_mismatch(clean.signer_email, clean.website)
     db.session.add(signature)
@@ -153,9 +154,8 @@ def signature_for_confirm_token(token: str) -> Signature:
         )
     if signature is None:
         raise NotFound("This confirmation link is not valid.", fields={"token": "not valid"})
-    if signature.status == "unconfirmed" and utcnow() - signature.created_at > dt.timedelta(
-        days=CONFIRM_DAYS
-    ):
+    age = utcnow() - signature.created_at
+    if signature.status == SignatureStatus.UNCONFIRMED and age > dt.timedelta(days=CONFIRM_DAYS):
         raise NotFound("This confirmation link has expired: ask to sign again.",
                        fields={"token": "expired"})
     return signature
@@ -168,8 +168,8 @@ def confirm(signature: Signature) -> bool:
     """
     result = db.session.execute(
         update(Signature)
-        .where(Signature.id == signature.id, Signature.status == "unconfirmed")
-        .values(status="pending")
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.UNCONFIRMED)
+        .values(status=SignatureStatus.PENDING)
         .execution_options(synchronize_session="fetch")
     )
     if getattr(result, "rowcount", 0) != 1:
@@ -186,7 +186,7 @@ def _reviewable(actor: User, signature: Signature) -> Statement:
     statement = db.session.get(Statement, signature.statement_id)
     if statement is None or statement.organisation_id != actor.organisation_id:
         raise NotFound("No such request.")
-    if signature.invitation_id is not None or signature.status not in ("pending", "unconfirmed"):
+    if signature.invitation_id is not None or signature.status not in AWAITING:
         raise Conflict(
             "This request has already been decided.", fields={"status": signature.status}
         )
@@ -196,7 +196,7 @@ def _reviewable(actor: User, signature: Signature) -> Statement:
 def approve(actor: User, signature: Signature) -> Signature:
     """Approve an open sign-on request: it joins the list (lead only)."""
     statement = _reviewable(actor, signature)
-    if signature.status != "pending":
+    if signature.status != SignatureStatus.PENDING:
         raise Conflict("The signer has not confirmed the e-mail address yet.",
                        fields={"status": signature.status})
     now = utcnow()
@@ -205,16 +205,16 @@ def approve(actor: User, signature: Signature) -> Signature:
         select(Signature).where(
             Signature.statement_id == statement.id,
             Signature.invitation_id.is_(None),
-            Signature.status == "live",
+            Signature.live,
             func.lower(Signature.signer_email) == signature.signer_email.lower(),
         )
     )
     if earlier is not None:
         # The row's content is write-once, so the link back lives in the audit event.
-        earlier.status = "superseded"
+        earlier.status = SignatureStatus.SUPERSEDED
         earlier.ended_at = now
         earlier.ended_by = actor.email
-    signature.status = "live"
+    signature.status = SignatureStatus.LIVE
     signature.reviewed_at = now
     signature.reviewed_by_id = actor.id
     audit.record(
@@ -242,7 +242,7 @@ def queue_acceptance(
 def mark_rejected(actor: User, signature: Signature) -> None:
     """A request the lead turned down: it ends, and stays in the history as rejected."""
     now = utcnow()
-    signature.status = "rejected"
+    signature.status = SignatureStatus.REJECTED
     signature.reviewed_at = now
     signature.reviewed_by_id = actor.id
     signature.ended_at = now

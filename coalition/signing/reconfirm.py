@@ -12,14 +12,13 @@ from typing import Any
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from coalition import audit, events
-from coalition.domain.integrity import endorses
+from coalition import audit, events, roster
 from coalition.domain.revisions import redline_html, word_diff
 from coalition.extensions import db
 from coalition.invitations import services as invitations
 from coalition.mail import outbox
 from coalition.models import Revision, Signature, Statement
-from coalition.signing import open_signon, services
+from coalition.signing import open_signon
 
 
 def text_redline(old: str, new: str) -> str:
@@ -33,16 +32,6 @@ def text_redline(old: str, new: str) -> str:
         else:
             parts.append(text)
     return "".join(parts)
-
-
-def outstanding_signatures(statement: Statement) -> list[Signature]:
-    """Live signatures whose endorsement does not cover the current text."""
-    marks = services.revision_marks(statement)
-    return [
-        signature
-        for signature in services.published_order(statement)
-        if not endorses(signature.revision_number, marks, statement.current_revision)
-    ]
 
 
 # A redline's three forms (body HTML, title HTML when it changed, plain text), per old revision.
@@ -107,7 +96,7 @@ def request_reconfirmation(statement: Statement, revision: Revision) -> int:
     """Mail every signer whose endorsement no longer covers `revision`; returns how many."""
     if not revision.substantive:
         return 0
-    outstanding = outstanding_signatures(statement)
+    outstanding = roster.outstanding(statement)
     if not outstanding:
         return 0
     endorsed = {

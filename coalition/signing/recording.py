@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
 
-from coalition import audit
+from coalition import audit, roster
 from coalition.domain.errors import Conflict, NotFound, Said, ValidationError, say
 from coalition.domain.followup import RESPONSE_TEXT_MAX, ResponseFile
 from coalition.domain.imports import ImportLine, RefusedLine, parse
-from coalition.domain.integrity import endorses
 from coalition.domain.limits import check_length, clean_line, clean_text
 from coalition.drafting import services as drafting
 from coalition.extensions import db
@@ -146,8 +145,7 @@ def _invitation_for(
 def _after(statement: Statement, signature: Signature) -> None:
     """A signature of a text older than the latest substantive change: its signer is asked
     to re-confirm, with the changes, as every earlier signer was."""
-    marks = services.revision_marks(statement)
-    if endorses(signature.revision_number, marks, statement.current_revision):
+    if roster.covers(signature, statement):
         return
     old = drafting.get_revision(statement, signature.revision_number)
     reconfirm.ask(statement, signature, old, drafting.latest_revision(statement))
@@ -289,7 +287,7 @@ class _Known:
     """The statement's live signatures and invitations, read once per preview."""
 
     def __init__(self, statement: Statement) -> None:
-        live = services.ordered_live(statement)
+        live = roster.published(statement)
         self.live_by_email = {s.signer_email.lower(): s for s in live}
         self.live_by_name = {(_key(s.name), s.kind): s for s in live}
         self.live_invitations = {s.invitation_id for s in live if s.invitation_id}

@@ -25,26 +25,19 @@ from sqlalchemy import Row, bindparam, case, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from coalition import audit, events
+from coalition import audit, events, roster
 from coalition.database import take_write_lock
 from coalition.domain import collation, lifecycle
 from coalition.domain.errors import Conflict, NotFound, TooLong, ValidationError
-from coalition.domain.integrity import (
-    Endorsement,
-    PublicationPlan,
-    RevisionMark,
-    endorses,
-    plan_publication,
-)
 from coalition.domain.lifecycle import State
 from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
+from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import db
 from coalition.invitations.access import link_token
 from coalition.mail import outbox
 from coalition.models import (
     SIGNATURE_KINDS,
     Edition,
-    EditionSignatory,
     Invitation,
     Revision,
     Signature,
@@ -401,15 +394,6 @@ def close_due_statements(now: dt.datetime | None = None) -> list[Statement]:
 # --- signing -----------------------------------------------------------------------------
 
 
-def live_signature(invitation: Invitation) -> Signature | None:
-    """The invitation's live signature, if it has one."""
-    return db.session.scalar(
-        select(Signature).where(
-            Signature.invitation_id == invitation.id, Signature.status == "live"
-        )
-    )
-
-
 def latest_signature(invitation: Invitation) -> Signature | None:
     """The invitation's most recent signature row, whatever its status."""
     return db.session.scalar(
@@ -435,7 +419,7 @@ _BASIS_COLUMNS = (
 _BASIS_ID_OF = (
     select(Signature.id)
     .where(Signature.invitation_id == bindparam("invitation_id"))
-    .order_by(case((Signature.status == "live", 0), else_=1), Signature.id.desc())
+    .order_by(case((Signature.live, 0), else_=1), Signature.id.desc())
     .limit(1)
     .scalar_subquery()
 )
@@ -457,8 +441,8 @@ _PLAN_READ = (
 _INSERT_SIGNATURE = insert(Signature).returning(Signature.id)
 _SUPERSEDE = (
     update(Signature)
-    .where(Signature.id == bindparam("signature_id"), Signature.status == "live")
-    .values(status="superseded", ended_at=bindparam("now"), ended_by=bindparam("by"))
+    .where(Signature.id == bindparam("signature_id"), Signature.live)
+    .values(status=SignatureStatus.SUPERSEDED, ended_at=bindparam("now"), ended_by=bindparam("by"))
 )
 # What a signing plan depends on, read again once the lock is held (see sign).
 _FRESH = (
@@ -532,7 +516,7 @@ def _row_values(
     clean: CleanSignature,
     *,
     invitation_id: int | None,
-    status: str,
+    status: SignatureStatus,
     replaces_id: int | None = None,
 ) -> dict[str, Any]:
     """Every column of a new signature row, from what the signer sent and what it endorses."""
@@ -576,7 +560,7 @@ def _new_row(
     clean: CleanSignature,
     *,
     invitation: Invitation | None,
-    status: str,
+    status: SignatureStatus,
 ) -> Signature:
     """A new signature as an ORM object, for the caller to add (open sign-on requests)."""
     return Signature(**_row_values(
@@ -631,7 +615,7 @@ def _plan(
     )
     clean = clean_input(data, basis)
     names = translations.clean_names(statement, data.names)
-    live = basis if basis is not None and basis.status == "live" else None
+    live = basis if basis is not None and basis.status == SignatureStatus.LIVE else None
     if names is None:
         # Not given: a change keeps the replaced row's forms (read now, not under the lock).
         names = translations.names_of({live.id}).get(live.id, {}) if live is not None else {}
@@ -674,7 +658,7 @@ def _save_live(
         raise Conflict("Your signature changed while it was saved: try again.")
     signature = _insert_live(_row_values(
         statement, plan.revision, plan.clean, invitation_id=invitation.id,
-        status="live", replaces_id=previous.id if previous is not None else None,
+        status=SignatureStatus.LIVE, replaces_id=previous.id if previous is not None else None,
     ))
     return signature, previous
 
@@ -749,7 +733,7 @@ def _keep_record(signature: Signature, recording: Recording) -> None:
 
 def reconfirm(invitation: Invitation, *, token: str | None = None) -> tuple[Signature, bool]:
     """Sign the current text again with the same details (one click for the partner)."""
-    previous = live_signature(invitation)
+    previous = roster.live_signature(invitation)
     if previous is None:
         raise Conflict("There is no signature to re-confirm.", fields={"signature": "none"})
     return sign(invitation, SignatureInput(name=previous.name), token=token)
@@ -797,8 +781,8 @@ def _receipt(
             "recorded_by": recording.actor.display_name if recording is not None else None,
             "lead_organisation": statement.organisation.name,
             "approved_at": recording.approved_at if recording is not None else None,
-            "covers_current": recording is None or endorses(
-                revision.number, revision_marks(statement), statement.current_revision),
+            "covers_current": recording is None
+            or roster.floor(statement) <= revision.number <= statement.current_revision,
         },
         statement=statement,
         invitation=invitation,
@@ -808,43 +792,17 @@ def _receipt(
 # --- withdrawal --------------------------------------------------------------------------
 
 
-def _chain_ids(signature: Signature) -> list[int]:
-    """Every row of the same signer: the invitation's rows, or the replaces chain."""
-    if signature.invitation_id is not None:
-        return list(
-            db.session.scalars(
-                select(Signature.id).where(Signature.invitation_id == signature.invitation_id)
-            )
-        )
-    ids: list[int] = []
-    current: Signature | None = signature
-    while current is not None and current.id not in ids:
-        ids.append(current.id)
-        current = db.session.get(Signature, current.replaces_id) if current.replaces_id else None
-    return ids
-
-
-def withdrawal_status(signature: Signature) -> str:
-    """'retracted' when an edition lists this signer, else 'withdrawn' (DESIGN's rule)."""
-    published = db.session.scalar(
-        select(EditionSignatory.id)
-        .where(EditionSignatory.signature_id.in_(_chain_ids(signature)))
-        .limit(1)
-    )
-    return "retracted" if published is not None else "withdrawn"
-
-
 def withdraw(invitation: Invitation) -> Signature:
     """Withdraw the invitation's live signature (a retraction once published); by its partner."""
     if invitation.revoked_at is not None:
         raise NotFound("This invitation link is not valid.", fields={"token": "not valid"})
     _lock_invitation(invitation)
-    signature = live_signature(invitation)
+    signature = roster.live_signature(invitation)
     if signature is None:
         raise Conflict(
             "There is no signature to withdraw.", fields={"signature": "no live signature"}
         )
-    status = withdrawal_status(signature)
+    status = roster.withdrawal_status(signature)
     now = utcnow()
     signature.status = status
     signature.ended_at = now
@@ -868,56 +826,7 @@ def withdraw(invitation: Invitation) -> Signature:
     return signature
 
 
-# --- the list ----------------------------------------------------------------------------
-
-
-def ordered_live(statement: Statement) -> list[Signature]:
-    """Live signatures in collation order: one query on ix_signature_order."""
-    return list(
-        db.session.scalars(
-            select(Signature)
-            .where(Signature.statement_id == statement.id, Signature.status == "live")
-            .order_by(Signature.sort_key, Signature.id)
-        )
-    )
-
-
-def published_order(statement: Statement) -> list[Signature]:
-    """The list as it will be published: alphabetical, organisations first when grouped."""
-    rows = ordered_live(statement)
-    if not statement.group_individuals:
-        return rows
-    # A stable partition keeps the indexed order inside each group.
-    return [s for s in rows if s.kind != "individual"] + [s for s in rows if s.kind == "individual"]
-
-
-def revision_marks(statement: Statement) -> list[RevisionMark]:
-    """Every revision's number and substantive flag, for the integrity rules."""
-    rows = db.session.execute(
-        select(Revision.number, Revision.substantive)
-        .where(Revision.statement_id == statement.id)
-        .order_by(Revision.number)
-    )
-    return [RevisionMark(number, bool(substantive)) for number, substantive in rows]
-
-
-def covers_current(signature: Signature, statement: Statement,
-                   marks: list[RevisionMark] | None = None) -> bool:
-    """Whether the signature's endorsement still covers the statement's current text."""
-    return endorses(
-        signature.revision_number,
-        marks if marks is not None else revision_marks(statement),
-        statement.current_revision,
-    )
-
-
-def publication_plan(statement: Statement, target: int | None = None) -> PublicationPlan:
-    """Which live signatures endorse `target` (default: the current text), which are outstanding."""
-    return plan_publication(
-        [Endorsement(s.id, s.name, s.revision_number) for s in published_order(statement)],
-        revision_marks(statement),
-        target if target is not None else statement.current_revision,
-    )
+# --- sort keys ---------------------------------------------------------------------------
 
 
 def set_sort_as(actor: User, signature: Signature, sort_as: object) -> Signature:

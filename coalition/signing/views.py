@@ -19,16 +19,15 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.wrappers import Response
 
-from coalition import withheld
+from coalition import roster, withheld
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.exports import escape_csv_cell
-from coalition.domain.integrity import baseline, endorses
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
+from coalition.domain.signatures import ENDED, SignatureStatus
 from coalition.drafting import services as drafting
 from coalition.extensions import (
     db,
@@ -40,7 +39,7 @@ from coalition.extensions import (
 )
 from coalition.i18n import lazy_text as _l
 from coalition.invitations.access import invitation_or_ended_page
-from coalition.models import Invitation, Revision, Signature, Statement
+from coalition.models import Invitation, Signature, Statement
 from coalition.outcomes import apply_errors, change
 from coalition.security import partner, public
 from coalition.signing import forms, late, listing, open_signon, reconfirm, recording, services
@@ -127,7 +126,7 @@ def signing_panel(
     """What the partner's sign panel shows; the invitation page includes it too."""
     statement = invitation.statement
     token = token or (request.view_args or {}).get("token")
-    signature = services.live_signature(invitation)
+    signature = roster.live_signature(invitation)
     latest = signature or services.latest_signature(invitation)
     typed = form is not None and request.method == "POST"  # the partner's own words, kept
     if form is None:
@@ -135,27 +134,17 @@ def signing_panel(
         form = forms.sign_form(statement, formdata=None)
         _fill(form, invitation, latest)
     _allow_country(form, latest.country if latest else None)
-    marks = services.revision_marks(statement)
-    covers = signature is not None and endorses(
-        signature.revision_number, marks, statement.current_revision
-    )
+    covers = signature is not None and roster.covers(signature, statement, roster.floor(statement))
     redline = None
     if signature is not None and not covers:
-        old = db.session.scalar(
-            select(Revision).where(
-                Revision.statement_id == statement.id,
-                Revision.number == signature.revision_number,
-            )
-        )
+        old = drafting.get_revision(statement, signature.revision_number)
         new = drafting.latest_revision(statement)
-        if old is not None:
-            redline = redline_html(old.body, new.body, "sign-")  # the page may hold another
+        redline = redline_html(old.body, new.body, "sign-")  # the page may hold another
     return {
         "statement": statement,
         "token": token,
         "signature": signature,
-        "withdrawn": latest if latest is not None and latest.status in (
-            "withdrawn", "retracted") else None,
+        "withdrawn": latest if latest is not None and latest.status in ENDED else None,
         "open": services.signing_open(statement),
         "closed_reason": services.closed_reason(statement),
         "embargo_until": services.embargo_until(statement),
@@ -186,7 +175,7 @@ def _signing_panel_global(invitation: Invitation, token: str | None = None) -> d
 def sign(token: str) -> str | Response | tuple[str, int]:
     """The partner's sign form: sign, or change the signature (a new row replaces the old)."""
     invitation = _invitation(token)
-    previous = services.live_signature(invitation)
+    previous = roster.live_signature(invitation)
     form = forms.sign_form(invitation.statement)
     _allow_country(form, previous.country if previous else None)
     status = 200
@@ -322,7 +311,7 @@ def _logo_response(signature: Signature | None) -> Response:
 @partner
 def partner_logo(token: str) -> Response:
     """The partner's own logo as stored (re-encoded PNG)."""
-    return _logo_response(services.live_signature(_invitation(token)))
+    return _logo_response(roster.live_signature(_invitation(token)))
 
 
 # --- open sign-on ------------------------------------------------------------------------
@@ -382,7 +371,7 @@ def confirm(token: str) -> str:
         abort(404)
     statement = db.session.get(Statement, signature.statement_id)
     form = forms.ActionForm()
-    done = signature.status != "unconfirmed"
+    done = signature.status != SignatureStatus.UNCONFIRMED
     if not done and form.validate_on_submit():
         open_signon.confirm(signature)
         db.session.commit()
@@ -422,8 +411,7 @@ def signatories(statement_id: int) -> str:
     show = request.args.get("show", "list")
     if show not in FILTERS:
         show = "list"
-    marks = services.revision_marks(statement)
-    floor = baseline(marks, statement.current_revision)
+    floor = roster.floor(statement)
     counts = listing.counts(statement, floor)
     number = listing.page_number(request.args.get("page", 1), counts[show])
     rows = listing.page(statement, show, floor, number)
@@ -451,7 +439,7 @@ def signatories(statement_id: int) -> str:
         pages=listing.pages(counts[show]),
         offset=(number - 1) * listing.PAGE_SIZE,
         outstanding=outstanding,
-        covers=lambda s: floor <= s.revision_number <= statement.current_revision,
+        covers=lambda s: roster.covers(s, statement, floor),
         baseline=floor,
         options=options,
         withheld_form=withheld_form,
@@ -476,7 +464,7 @@ def signatories(statement_id: int) -> str:
 def export_csv(statement_id: int) -> Response:
     """The lead's CSV: live signatures in published order, with contacts (cells escaped)."""
     statement = _statement(statement_id)
-    marks = services.revision_marks(statement)
+    floor = roster.floor(statement)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([
@@ -484,7 +472,7 @@ def export_csv(statement_id: int) -> Response:
         "signer_email", "board_approved_on", "endorsed_revision", "endorses_current_text",
         "signed_at", "sort_as", "named_publicly", "public_description",
     ])
-    for position, s in enumerate(services.published_order(statement), start=1):
+    for position, s in enumerate(roster.published(statement), start=1):
         # The lead's strictest setting: nothing of a signatory not named but its name.
         shown = not withheld.hidden_from_staff(statement, s)
         writer.writerow([
@@ -494,7 +482,7 @@ def export_csv(statement_id: int) -> Response:
                     (s.affiliation, s.country, s.signer_name, s.signer_role, s.signer_email,
                      s.board_approved_on) if shown else ("",) * 6
                 ), s.revision_number,
-                "yes" if endorses(s.revision_number, marks, statement.current_revision) else "no",
+                "yes" if roster.covers(s, statement, floor) else "no",
                 s.created_at.isoformat(timespec="seconds"), s.sort_as or "",
                 "yes" if s.public else "no", s.public_description if shown else "",
             )
@@ -531,7 +519,7 @@ def sort_as(statement_id: int, signature_id: int) -> Response:
     show = request.args.get("show", "list")
     show = show if show in FILTERS else "list"
     # Back to the page where the row now stands: its new key may have moved it.
-    floor = baseline(services.revision_marks(statement), statement.current_revision)
+    floor = roster.floor(statement)
     number = listing.page_of(statement, show, floor, signature)
     return redirect(url_for("signing.signatories", statement_id=statement_id, show=show,
                             page=number) + f"#sig-{signature_id}")

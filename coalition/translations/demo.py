@@ -46,7 +46,7 @@ def load_translations_demo(user: User) -> list[str]:
         signature = db.session.scalar(
             select(Signature).where(
                 Signature.statement_id == statement.id,
-                Signature.status == "live",
+                Signature.live,
                 Signature.name == name,
             )
         )

@@ -17,7 +17,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import events, withheld
+from coalition import events, roster, withheld
 from coalition.domain import formats
 from coalition.domain import translations as rules
 from coalition.domain.errors import LanguageNames, NotFound, Said, say_plural
@@ -295,7 +295,6 @@ def draft_document(statement: Statement, language: str) -> EditionDocument:
     translation with no text yet.
     """
     from coalition.publishing import files
-    from coalition.publishing import services as publishing
 
     translation = services.get(statement, language)
     newest = services.latest(translation)
@@ -306,7 +305,7 @@ def draft_document(statement: Statement, language: str) -> EditionDocument:
     draft = files.draft_document(statement)
     count = len(draft.listed)
     body = fill_count(newest.body, count, translation.language)
-    endorsing = publishing.plan(statement).endorsing
+    endorsing = roster.plan(statement).endorsing
     listed = services.ordered_names(statement, withheld.named(endorsing), translation.language)
     unnamed = withheld.of(endorsing, translation.language)
     return replace(

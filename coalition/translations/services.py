@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext
 from sqlalchemy import inspect, select
 
-from coalition import audit, events
+from coalition import audit, events, roster
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
 from coalition.domain.errors import Conflict, NotFound, StaleRevision, ValidationError
@@ -126,16 +126,6 @@ def list_revisions(translation: Translation) -> list[TranslationRevision]:
     )
 
 
-def revision_marks(statement: Statement) -> list[RevisionMark]:
-    """Each source revision's number and whether the lead marked it substantive."""
-    rows = db.session.execute(
-        select(Revision.number, Revision.substantive)
-        .where(Revision.statement_id == statement.id)
-        .order_by(Revision.number)
-    )
-    return [RevisionMark(number, bool(substantive)) for number, substantive in rows]
-
-
 @dataclass(frozen=True)
 class State:
     """A translation with its newest text and whether it still translates the current source."""
@@ -164,7 +154,7 @@ def state_of(
 ) -> State:
     """A translation's state against its statement's current text."""
     statement = translation.statement
-    marks = revision_marks(statement) if marks is None else marks
+    marks = roster.revision_marks(statement) if marks is None else marks
     newest = latest(translation)
     return State(
         translation=translation,
@@ -178,18 +168,8 @@ def state_of(
 
 def states(statement: Statement) -> list[State]:
     """Every translation's state, by language."""
-    marks = revision_marks(statement)
+    marks = roster.revision_marks(statement)
     return [state_of(translation, marks) for translation in translations(statement)]
-
-
-def source_revision(statement: Statement, number: int) -> Revision:
-    """One revision of the source text, or NotFound."""
-    revision = db.session.scalar(
-        select(Revision).where(Revision.statement_id == statement.id, Revision.number == number)
-    )
-    if revision is None:
-        raise NotFound(f"Revision {number} does not exist.", fields={"revision": "not found"})
-    return revision
 
 
 # --- who may do what ----------------------------------------------------------------------
@@ -480,7 +460,7 @@ def _on_revision_saved(statement: Statement, **kwargs: object) -> None:
     revision = kwargs.get("revision")
     if not isinstance(revision, Revision) or not revision.substantive:
         return
-    marks = revision_marks(statement)
+    marks = roster.revision_marks(statement)
     before = [mark for mark in marks if mark.number < revision.number]
     for translation in translations(statement):
         newest = latest(translation)

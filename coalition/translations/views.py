@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from coalition import withheld
+from coalition import roster, withheld
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
 from coalition.domain.errors import DomainError, NotFound, StaleRevision, ValidationError
@@ -24,7 +24,6 @@ from coalition.i18n import current_language
 from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Statement, Translation, TranslationRevision, User
 from coalition.outcomes import apply_errors, change
-from coalition.publishing import services as publishing
 from coalition.security import partner
 from coalition.translations import editions, forms, services
 from coalition.web import local_time
@@ -216,7 +215,7 @@ def _source_changes(statement: Statement, state: services.State) -> dict[str, An
     """What changed in the source since the revision the translation translates."""
     if state.latest is None or state.latest.source_revision >= statement.current_revision:
         return None
-    old = services.source_revision(statement, state.latest.source_revision)
+    old = drafting.get_revision(statement, state.latest.source_revision)
     new = drafting.latest_revision(statement)
     return {
         "from": old.number,
@@ -356,7 +355,7 @@ def _editor_page(
     if not 1 <= shown <= statement.current_revision:
         shown = statement.current_revision
         form.source_revision.data = str(shown)
-    source_shown = services.source_revision(statement, shown) if shown != source.number else source
+    source_shown = drafting.get_revision(statement, shown) if shown != source.number else source
     return render_template(
         "translations/edit.html",
         statement=statement,
@@ -410,7 +409,7 @@ def signatories(statement_id: int, language: str) -> str:
     """The list as it would be published now in one language, collated by its rules; lead only."""
     statement = _statement(statement_id)
     translation = _translation(statement, language)
-    current = publishing.plan(statement)
+    current = roster.plan(statement)
     listed = services.ordered_names(
         statement, withheld.named(current.endorsing), translation.language
     )
@@ -428,7 +427,7 @@ def signatories(statement_id: int, language: str) -> str:
 @bp.app_template_global("partner_translations")
 def partner_translations(invitation: Invitation) -> list[services.State]:
     """The translations a partner translates, with their state (for its invitation page)."""
-    marks = services.revision_marks(invitation.statement)
+    marks = roster.revision_marks(invitation.statement)
     return [services.state_of(t, marks) for t in services.assigned_to(invitation)]
 
 

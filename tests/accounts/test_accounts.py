@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from coalition import roster
 from coalition.extensions import db
 from coalition.models import ApiToken, OutboxMessage, Statement, User
 from tests import factories
@@ -200,7 +201,6 @@ def test_demo_counts_the_statements_the_dashboard_shows(app, client, runner):
 def test_demo_shows_a_current_french_translation_with_a_french_name(app, runner):
     from coalition.models import Statement
     from coalition.publishing.demo import OPEN_TITLE
-    from coalition.signing import services as signing
     from coalition.translations import services as translations
 
     first = runner.invoke(args=["demo"])
@@ -214,7 +214,7 @@ def test_demo_shows_a_current_french_translation_with_a_french_name(app, runner)
         listed = {
             s.name: name
             for s, name in translations.ordered_names(
-                statement, signing.published_order(statement), "fr"
+                statement, roster.published(statement), "fr"
             )
         }
         assert listed["Свободное радио"] == "Radio libre (Lettonie)"

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from coalition import roster
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import Edition, Signature, Statement
@@ -41,7 +42,7 @@ def _outdate_all_but_first(app: Flask, statement_id: int) -> None:
         lead = statement.organisation.users[0]
         drafting.save_revision(lead, statement, body="Revised.", base_revision=1)
         db.session.commit()
-        signatures = services.live_signatures(statement)
+        signatures = roster.published(statement)
         for old in signatures[1:]:
             old.status = "superseded"
             db.session.flush()

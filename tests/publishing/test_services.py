@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from coalition import roster
 from coalition.domain.errors import Conflict, NotFound, TransitionNotAllowed, ValidationError
 from coalition.domain.revisions import text_sha256
 from coalition.drafting import services as drafting
@@ -41,16 +42,16 @@ def _reopen(world: World) -> None:
 
 
 def test_plan_lists_endorsing_signatures_in_published_order(world: World) -> None:
-    plan = services.plan(world.statement)
+    plan = roster.plan(world.statement)
     assert [s.name for s in plan.endorsing] == ORDER
     assert plan.outstanding == [] and plan.revision == 1
 
 
 def test_a_substantive_revision_makes_earlier_signatures_outstanding(world: World) -> None:
     _revise(world, "A typo fixed.", substantive=False)
-    assert services.plan(world.statement).outstanding == []  # a typo keeps endorsements
+    assert roster.plan(world.statement).outstanding == []  # a typo keeps endorsements
     _revise(world, "A new demand.")
-    plan = services.plan(world.statement)
+    plan = roster.plan(world.statement)
     assert plan.endorsing == [] and len(plan.outstanding) == len(ORDER)
     assert plan.baseline == 3
 
@@ -58,7 +59,7 @@ def test_a_substantive_revision_makes_earlier_signatures_outstanding(world: Worl
 def test_grouping_puts_organisations_before_individuals(world: World) -> None:
     world.statement.group_individuals = True
     db.session.commit()
-    names = [s.name for s in services.plan(world.statement).endorsing]
+    names = [s.name for s in roster.plan(world.statement).endorsing]
     assert names[-1] == "Анна Петрова"
     assert names[:-1] == [n for n in ORDER if n != "Анна Петрова"]
 

@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from coalition import roster
 from coalition.extensions import db
 from coalition.models import OutboxMessage, Signature, Statement, User
-from coalition.signing import services as signing
 from tests import factories
 
 FORM = {
@@ -85,7 +85,7 @@ def test_the_lead_sees_the_request_and_approves_it(app: Flask, client: FlaskClie
     assert _rows(app) == [("Viasna Human Rights Centre", "live")]
     with app.app_context():
         statement = db.session.get(Statement, sid)
-        assert [s.name for s in signing.published_order(statement)] == [
+        assert [s.name for s in roster.published(statement)] == [
             "Viasna Human Rights Centre"]
         mail = db.session.scalar(select(OutboxMessage).where(
             OutboxMessage.kind == "open_signon_approved"))

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from coalition import roster
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import Statement, User
@@ -60,7 +61,7 @@ def test_after_a_substantive_change_the_counts_agree_with_the_banner(
         drafting.save_revision(db.session.scalar(select(User)), statement,
                                body="A changed text.", base_revision=1)
         db.session.commit()
-        plan = publishing.plan(statement)
+        plan = roster.plan(statement)
     page = client.get(f"/statements/{sid}/signatories").get_data(as_text=True)
     assert "3 signatories have not re-confirmed the current text" in page
     assert _count(page, "As it will be published") == len(plan.endorsing) == 0

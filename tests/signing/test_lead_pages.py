@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from coalition import roster
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import Invitation, Signature, Statement, User
@@ -129,20 +130,20 @@ def test_sort_as_edit_moves_the_name(app: Flask, client: FlaskClient, lead: int)
         factories.signed(statement, "Barys Zvozskau", kind="individual")
         ales_id = ales.id
     with app.app_context():
-        order = [s.name for s in services.published_order(_statement(app, lead))]
+        order = [s.name for s in roster.published(_statement(app, lead))]
     assert order == ["Ales Bialiatski", "Barys Zvozskau"]
     response = client.post(f"/statements/{lead}/signatories/{ales_id}/sort-as",
                            data={"sort_as": "Bialiatski Ales"})
     assert response.status_code == 302
     with app.app_context():
-        order = [s.name for s in services.published_order(_statement(app, lead))]
+        order = [s.name for s in roster.published(_statement(app, lead))]
         assert db.session.get(Signature, ales_id).sort_as == "Bialiatski Ales"
     assert order == ["Barys Zvozskau", "Ales Bialiatski"]  # "Ba" before "Bi"
     page = client.get(f"/statements/{lead}/signatories").get_data(as_text=True)
     assert "“Bialiatski Ales”" in page
     client.post(f"/statements/{lead}/signatories/{ales_id}/sort-as", data={"sort_as": " "})
     with app.app_context():
-        order = [s.name for s in services.published_order(_statement(app, lead))]
+        order = [s.name for s in roster.published(_statement(app, lead))]
         assert db.session.get(Signature, ales_id).sort_as is None
     assert order == ["Ales Bialiatski", "Barys Zvozskau"]
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from coalition import roster
 from coalition.domain.errors import Conflict, NotFound, ValidationError
 from coalition.domain.followup import check_response_file
 from coalition.drafting import services as drafting
@@ -123,7 +124,7 @@ def test_the_partner_can_change_and_withdraw_it_through_its_link(setup):
     ) == 0
     services.withdraw(done.invitation)
     db.session.commit()
-    assert services.live_signature(done.invitation) is None
+    assert roster.live_signature(done.invitation) is None
 
 
 def test_an_older_revision_is_outstanding_and_its_signer_asked_to_reconfirm(setup):
@@ -135,15 +136,15 @@ def test_an_older_revision_is_outstanding_and_its_signer_asked_to_reconfirm(setu
                             evidence_text="They approved the first draft.")
     db.session.commit()
     assert done.signature.revision_number == 1
-    assert not services.covers_current(done.signature, statement)
-    assert services.publication_plan(statement).outstanding_names == ["Viasna"]
+    assert not roster.covers(done.signature, statement)
+    assert [s.name for s in roster.outstanding(statement)] == ["Viasna"]
     mails = _mails("reconfirm")
     assert [m.to_address for m in mails] == ["ales@viasna.example.org"]
     assert "every" in mails[0].body_html
     # Signing again through the link moves the endorsement to the current text.
     services.reconfirm(done.invitation)
     db.session.commit()
-    assert services.live_signature(done.invitation).revision_number == 2
+    assert roster.live_signature(done.invitation).revision_number == 2
 
 
 def test_a_revision_that_does_not_exist_is_refused(setup):

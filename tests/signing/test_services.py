@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from coalition import roster
 from coalition.domain import collation
 from coalition.domain.errors import Conflict, NotFound, ValidationError
 from coalition.drafting import services as drafting
@@ -96,7 +97,7 @@ def test_withdraw_then_sign_again_counts_as_created(setup):
     withdrawn = services.withdraw(invitation)
     db.session.commit()
     assert withdrawn.status == "withdrawn" and withdrawn.ended_at is not None
-    assert services.live_signature(invitation) is None
+    assert roster.live_signature(invitation) is None
     again, created = services.sign(invitation, _data(), token=token)
     db.session.commit()
     assert created is True and again.replaces_id is None
@@ -245,10 +246,10 @@ def test_substantive_revision_asks_signers_to_reconfirm_with_redline(setup):
     assert "<del>" in mails[0].body_html and "<ins>" in mails[0].body_html
     assert "every" in mails[0].body_html
     assert "{+every" in mails[0].body_text or "{+every prisoner" in mails[0].body_text
-    signature = services.live_signature(invitation)
-    assert not services.covers_current(signature, statement)
-    plan = services.publication_plan(statement)
-    assert plan.outstanding_names == ["Amnesty International"]
+    signature = roster.live_signature(invitation)
+    assert not roster.covers(signature, statement)
+    plan = roster.plan(statement)
+    assert [s.name for s in plan.outstanding] == ["Amnesty International"]
 
 
 def test_non_substantive_revision_keeps_endorsements(setup):
@@ -259,9 +260,9 @@ def test_non_substantive_revision_keeps_endorsements(setup):
                            note="typo", substantive=False)
     db.session.commit()
     assert _reconfirm_mails() == []
-    signature = services.live_signature(invitation)
-    assert services.covers_current(signature, statement)
-    assert services.publication_plan(statement).outstanding == ()
+    signature = roster.live_signature(invitation)
+    assert roster.covers(signature, statement)
+    assert roster.plan(statement).outstanding == []
 
 
 def test_reconfirm_moves_endorsement_to_current_revision(setup):
@@ -274,7 +275,7 @@ def test_reconfirm_moves_endorsement_to_current_revision(setup):
     db.session.commit()
     assert created is False and signature.revision_number == 2
     assert signature.sort_as == "Amnesty" and signature.signer_email == "jane@amnesty.example.org"
-    assert services.covers_current(signature, statement)
+    assert roster.covers(signature, statement)
 
 
 def test_signers_already_reconfirmed_are_not_asked_again(setup):
@@ -333,11 +334,11 @@ def test_grouping_puts_organisations_first_keeping_order(setup):
     for name, kind in [("Zeta Org", "organisation"), ("Anna Müller", "individual"),
                        ("Alpha Org", "organisation"), ("Boris Ivanov", "individual")]:
         factories.signed(statement, name, kind=kind)
-    assert [s.name for s in services.published_order(statement)] == [
+    assert [s.name for s in roster.published(statement)] == [
         "Alpha Org", "Anna Müller", "Boris Ivanov", "Zeta Org"]
     statement.group_individuals = True
     db.session.commit()
-    assert [s.name for s in services.published_order(statement)] == [
+    assert [s.name for s in roster.published(statement)] == [
         "Alpha Org", "Zeta Org", "Anna Müller", "Boris Ivanov"]
 
 
@@ -347,16 +348,16 @@ def test_changing_the_language_re_sorts_the_list_at_once(setup):
         factories.signed(statement, name)
     db.session.commit()
     # English collation puts Ä with A and Ö with O.
-    assert [s.name for s in services.published_order(statement)] == [
+    assert [s.name for s in roster.published(statement)] == [
         "Ängel Org", "Oslo Org", "Östra Org", "Zeta Org"]
     drafting.update_settings(owner, statement, language="sv")
     db.session.commit()
     # Swedish puts Ä and Ö after Z, with no resort command run.
-    assert [s.name for s in services.published_order(statement)] == [
+    assert [s.name for s in roster.published(statement)] == [
         "Oslo Org", "Zeta Org", "Ängel Org", "Östra Org"]
     assert all(
         s.sort_key == collation.sort_key(s.name, "sv")
-        for s in services.published_order(statement)
+        for s in roster.published(statement)
     )
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "signatures.resorted")

@@ -19,10 +19,9 @@ from flask import Flask
 from playwright.sync_api import Page, Playwright
 from werkzeug.serving import make_server
 
-from coalition import create_app
+from coalition import create_app, roster
 from coalition.drafting import services as drafting
 from coalition.extensions import db
-from coalition.publishing import services as publishing
 from coalition.signing import services as signing
 from coalition.translations import services
 from tests import factories
@@ -80,7 +79,7 @@ def test_translate_revise_update_publish_and_switch_language(
         )
         db.session.commit()
         # Every signer re-confirms, so only the translations hold publication back.
-        for signature in publishing.plan(world.statement).outstanding:
+        for signature in roster.plan(world.statement).outstanding:
             signing.reconfirm(signature.invitation)
         db.session.commit()
         statement_id, slug, email = world.id, world.statement.slug, world.lead.email
