@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from coalition.domain.lifecycle import State
 from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import Base, db
-from coalition.security import new_link_salt
+from coalition.tokens import new_link_salt
 
 if TYPE_CHECKING:
     Model = Base  # what mypy understands; at run time Flask-SQLAlchemy's model class

@@ -60,11 +60,15 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
 
 
 @contextmanager
-def change(form: FlaskForm | None = None) -> Iterator[Outcome]:
+def change(
+    form: FlaskForm | None = None, *, quiet: tuple[type[DomainError], ...] = ()
+) -> Iterator[Outcome]:
     """Commit what the block changes, or roll it back and show the DomainError it raised.
 
     With ``form`` the reason goes beside the fields it names (else above the form);
-    without, into a flash message. Other exceptions pass through untouched.
+    without, into a flash message. An error of a ``quiet`` kind is rolled back but not
+    shown: the page shows it its own way (a stale base revision's redline, say). Other
+    exceptions pass through untouched.
     """
     outcome = Outcome()
     try:
@@ -72,6 +76,8 @@ def change(form: FlaskForm | None = None) -> Iterator[Outcome]:
     except DomainError as error:
         db.session.rollback()
         outcome.error = error
+        if isinstance(error, quiet):
+            return
         if form is None:
             shown = too_long(error.count, error.limit) if isinstance(error, TooLong) else error
             flash(translate(shown), "error")

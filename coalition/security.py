@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,7 +11,12 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
 
+from coalition.domain.errors import NotFound, PermissionDenied
 from coalition.extensions import db, login_manager
+from coalition.models import Statement, User
+from coalition.tokens import hash_token as hash_token
+from coalition.tokens import new_link_salt as new_link_salt
+from coalition.tokens import new_token as new_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,25 +44,8 @@ def access_of(view: Callable[..., Any]) -> str:
     return getattr(view, "access", ACCESS_LEAD)
 
 
-def new_token(nbytes: int = 24) -> str:
-    """A URL-safe random secret (192 bits by default)."""
-    return secrets.token_urlsafe(nbytes)
-
-
-def new_link_salt() -> str:
-    """An invitation's link salt: 96 random bits in 16 URL-safe characters (invitations.access)."""
-    return secrets.token_urlsafe(12)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored only as their SHA-256: a database leak reveals no usable link."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 @login_manager.user_loader
 def _load_user(user_id: str) -> Any:
-    from coalition.models import User
-
     raw_id, _, session_token = user_id.partition(":")
     if not raw_id.isdigit():
         return None
@@ -197,7 +184,54 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-def require_same_organisation(organisation_id: int) -> None:
-    """404 unless the current lead user belongs to `organisation_id` (existence is not revealed)."""
-    if not current_user.is_authenticated or current_user.organisation_id != organisation_id:
+# --- who may do what with a statement --------------------------------------------------------
+# The one place that says it: every service that reads or changes a statement asks here.
+# Another organisation's statement is hidden, not forbidden: its existence is not told.
+
+
+def can_view(actor: User, statement: Statement) -> bool:
+    """Whether `actor` may read `statement` and all of its lead-side pages (contacts too)."""
+    return actor.organisation_id == statement.organisation_id
+
+
+def can_manage(actor: User, statement: Statement) -> bool:
+    """Whether `actor` may change `statement`: its text, partners, signatures, publication."""
+    return can_view(actor, statement)
+
+
+def require_view(actor: User, statement: Statement | None) -> Statement:
+    """`statement` when `actor` may read it; NotFound otherwise (also for None)."""
+    if statement is None or not can_view(actor, statement):
+        raise NotFound("No such statement.", fields={"id": "not found"})
+    return statement
+
+
+def require_manage(actor: User, statement: Statement | None) -> Statement:
+    """`statement` when `actor` may change it; NotFound when it may not even read it,
+    PermissionDenied when it may read but not change it."""
+    require_view(actor, statement)
+    assert statement is not None
+    if not can_manage(actor, statement):
+        raise PermissionDenied(
+            "You may read this statement but not change it.", fields={"id": "read only"}
+        )
+    return statement
+
+
+def viewable_statement(actor: User, statement_id: int) -> Statement:
+    """The statement `statement_id` when `actor` may read it, else NotFound."""
+    return require_view(actor, db.session.get(Statement, statement_id))
+
+
+def current_actor() -> User:
+    """The logged-in user a lead page acts for (the guard has made sure there is one)."""
+    user: User = current_user._get_current_object()
+    return user
+
+
+def statement_or_404(statement_id: int) -> Statement:
+    """A lead page's statement: one the current user may read, or a 404 page."""
+    try:
+        return viewable_statement(current_actor(), statement_id)
+    except NotFound:
         abort(404)

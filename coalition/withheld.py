@@ -30,6 +30,7 @@ from coalition.domain.placeholders import format_count
 from coalition.extensions import db
 from coalition.i18n import DEFAULT_LOCALE, SUPPORTED
 from coalition.models import Signature, Statement, User, utcnow
+from coalition.security import can_manage
 
 WORDING_MAX = 300
 _COUNT = re.compile(r"\{\{\s*count\s*\}\}", re.IGNORECASE)
@@ -191,7 +192,7 @@ def set_options(
     Decision: hiding cannot be turned off again for a statement. A setting any staff
     member could switch off would protect nobody from the staff it is meant for.
     """
-    if actor.organisation_id != statement.organisation_id:
+    if not can_manage(actor, statement):
         raise NotFound("No such statement.")
     one = clean_line("wording_one", wording_one, limit=WORDING_MAX, required=False)
     other = clean_line("wording_other", wording_other, limit=WORDING_MAX, required=False)

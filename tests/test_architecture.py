@@ -43,8 +43,6 @@ LATE_IMPORTS_PENDING = {
     "coalition/translations/public.py": {"document", "file_name", "export_response"},
     "coalition/translations/editions.py": {"document", "file_name", "draft_document"},
     "coalition/publishing/responses.py": {"export_response"},
-    # the token helpers move below the models, so security may import them
-    "coalition/security.py": {"_load_user"},
 }
 
 LONGEST = 80  # lines, from `def` to the last line of the body

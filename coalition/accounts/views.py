@@ -14,11 +14,11 @@ from coalition.accounts import forms, services
 from coalition.domain.errors import DomainError
 from coalition.extensions import account_key, db, limiter, login_limit
 from coalition.forms import timezone_choices
-from coalition.i18n import SUPPORTED, translate
+from coalition.i18n import SUPPORTED
 from coalition.mail import outbox
 from coalition.models import User
-from coalition.outcomes import apply_errors
-from coalition.security import public
+from coalition.outcomes import change
+from coalition.security import current_actor, public
 
 bp = Blueprint("accounts", __name__)
 
@@ -66,17 +66,14 @@ def signup() -> str | Response:
     """Sign up an organisation with its first lead user."""
     form = forms.SignupForm()
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             user = services.sign_up(
                 form.email.data,
                 form.password.data,
                 organisation=form.organisation.data,
                 name=form.name.data,
             )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             login_user(user)
             flash(gettext("Welcome to Coalition, %(name)s.", name=user.display_name), "success")
             return redirect(url_for("drafting.dashboard"))
@@ -88,7 +85,7 @@ def logout() -> Response:
     """Log out and invalidate the session everywhere it was copied."""
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        services.end_sessions(current_user._get_current_object())
+        services.end_sessions(current_actor())
         db.session.commit()
         logout_user()
         flash(gettext("You are logged out."), "success")
@@ -98,7 +95,7 @@ def logout() -> Response:
 @bp.route("/account", methods=["GET"])
 def account() -> str:
     """The account page: API tokens, colleagues, password."""
-    user = current_user._get_current_object()
+    user = current_actor()
     return render_template(
         "accounts/account.html",
         token_form=forms.TokenForm(),
@@ -142,7 +139,7 @@ def _zone_form(user: User) -> forms.TimeZoneForm:
 @bp.route("/account/time-zone", methods=["POST"])
 def set_time_zone() -> Response:
     """Choose where you see times (empty: your organisation's), and your organisation's."""
-    user = current_user._get_current_object()
+    user = current_actor()
     form = forms.TimeZoneForm()
     _zone_choices(form, user)
     if form.validate_on_submit():
@@ -158,7 +155,7 @@ def set_time_zone() -> Response:
 @bp.route("/account/language", methods=["POST"])
 def set_language() -> Response:
     """Choose the interface language of your own account (empty: follow the browser)."""
-    user = current_user._get_current_object()
+    user = current_actor()
     form = forms.LanguageForm()
     if form.validate_on_submit():
         chosen = form.language.data or None
@@ -176,7 +173,7 @@ def set_language() -> Response:
 @bp.route("/account/tokens", methods=["POST"])
 def create_token() -> str | Response:
     """Create an API token and show it once."""
-    user = current_user._get_current_object()
+    user = current_actor()
     form = forms.TokenForm()
     if not form.validate_on_submit():
         flash(gettext("The token label is too long."), "error")
@@ -203,7 +200,7 @@ def revoke_token(token_id: int) -> Response:
     """Revoke one of your API tokens."""
     if forms.ConfirmForm().validate_on_submit():
         try:
-            services.revoke_api_token(current_user._get_current_object(), token_id)
+            services.revoke_api_token(current_actor(), token_id)
         except DomainError:
             abort(404)
         db.session.commit()
@@ -214,14 +211,11 @@ def revoke_token(token_id: int) -> Response:
 @bp.route("/account/colleagues", methods=["POST"])
 def invite_colleague() -> str | Response:
     """Invite a colleague to the organisation by e-mail."""
-    user = current_user._get_current_object()
+    user = current_actor()
     form = forms.ColleagueForm()
     if form.validate_on_submit():
-        try:
+        with change() as outcome:
             invitation, token = services.invite_colleague(user, form.email.data)
-        except DomainError as error:
-            flash(translate(error), "error")
-        else:
             outbox.queue(
                 "colleague_invitation",
                 to=invitation.email,
@@ -235,7 +229,7 @@ def invite_colleague() -> str | Response:
                 },
                 organisation_id=user.organisation_id,
             )
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Invitation sent to %(email)s.", email=invitation.email), "success")
     else:
         for errors in form.errors.values():
@@ -253,14 +247,11 @@ def join(token: str) -> str | Response:
         return render_template("accounts/join_invalid.html"), 404  # type: ignore[return-value]
     form = forms.JoinForm()
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             user = services.accept_colleague_invitation(
                 token, name=form.name.data, password=form.password.data
             )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             login_user(user)
             flash(
                 gettext("Welcome to %(organisation)s.", organisation=invitation.organisation.name),
@@ -273,18 +264,15 @@ def join(token: str) -> str | Response:
 @bp.route("/account/password", methods=["POST"])
 def change_password() -> Response:
     """Change your password; other sessions end."""
-    user = current_user._get_current_object()
+    user = current_actor()
     form = forms.PasswordForm()
     if form.validate_on_submit():
         if services.authenticate(user.email, form.current.data or "") is None:
             flash(gettext("The current password is wrong."), "error")
         else:
-            try:
+            with change() as outcome:
                 services.change_password(user, form.password.data)
-            except DomainError as error:
-                flash(translate(error), "error")
-            else:
-                db.session.commit()
+            if outcome.ok:
                 login_user(user)
                 flash(gettext("Your password is changed."), "success")
     else:
@@ -334,12 +322,9 @@ def reset_password(token: str) -> str | Response:
         return render_template("accounts/reset_invalid.html"), 404  # type: ignore[return-value]
     form = forms.ResetForm()
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             services.change_password(user, form.password.data)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             login_user(user)
             flash(gettext("Your password is changed."), "success")
             return redirect(url_for("drafting.dashboard"))

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as SchemaError
 from sqlalchemy import select
 
-from coalition.domain.errors import DomainError, NotFound, ValidationError
+from coalition.domain.errors import DomainError, ValidationError
 from coalition.extensions import db
 from coalition.jsonencoding import MAX_DEPTH, TooDeep
 from coalition.models import Edition, Statement, User, utcnow
+from coalition.security import viewable_statement
 from coalition.web import iso
 
 M = TypeVar("M", bound=BaseModel)
@@ -95,10 +96,7 @@ def api_user() -> User:
 
 def lead_statement(statement_id: int) -> Statement:
     """A statement of the token owner's organisation, or 404."""
-    statement = db.session.get(Statement, statement_id)
-    if statement is None or statement.organisation_id != api_user().organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
-    return statement
+    return viewable_statement(api_user(), statement_id)
 
 
 def latest_public_edition(statement: Statement) -> Edition | None:

@@ -27,6 +27,7 @@ from coalition.domain.limits import (
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
 from coalition.models import AuditEvent, Invitation, Revision, Signature, Statement, User, utcnow
+from coalition.security import require_manage, viewable_statement
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # The joint-letter layout's one-line settings and their limits (the form's too).
@@ -139,6 +140,7 @@ def save_revision(
     restored_from: int | None = None,
 ) -> Revision:
     """Save a new revision on top of `base_revision`; refuse a stale base with StaleRevision."""
+    require_manage(actor, statement)
     if not isinstance(base_revision, int) or isinstance(base_revision, bool):
         raise ValidationError(
             "base_revision must be the number of the revision you edited.",
@@ -226,6 +228,7 @@ def change_state(
     set_deadline: bool = False,
 ) -> Statement:
     """Move a statement to review, open or closed (publishing has its own service)."""
+    require_manage(actor, statement)
     try:
         target_state = State(target) if isinstance(target, str) else None
     except ValueError:
@@ -264,6 +267,7 @@ def change_state(
 
 def set_sign_deadline(actor: User, statement: Statement, deadline: dt.datetime | None) -> None:
     """Set, extend or clear the sign-on deadline (timezone-aware)."""
+    require_manage(actor, statement)
     if deadline is not None and deadline.tzinfo is None:
         raise ValidationError(
             "sign_deadline needs a time zone offset, e.g. 2026-12-01T12:00:00Z.",
@@ -285,10 +289,7 @@ def set_sign_deadline(actor: User, statement: Statement, deadline: dt.datetime |
 
 def statement_for(user: User, statement_id: int) -> Statement:
     """A statement of the user's organisation, or NotFound (other organisations' are hidden)."""
-    statement = db.session.get(Statement, statement_id)
-    if statement is None or statement.organisation_id != user.organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
-    return statement
+    return viewable_statement(user, statement_id)
 
 
 def organisation_statements(user: User) -> list[Statement]:
@@ -315,6 +316,7 @@ def signers_to_reconfirm(statement: Statement) -> int:
 
 def update_settings(actor: User, statement: Statement, **values: object) -> None:
     """Change a statement's settings (language, time zone, comments, letter layout)."""
+    require_manage(actor, statement)
     changed = {}
     old_language = statement.language
     for name, value in values.items():

@@ -8,31 +8,23 @@ import zoneinfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coalition.csvutil import csv_response
 from coalition.domain import lifecycle
-from coalition.domain.errors import DomainError, NotFound, StaleRevision
+from coalition.domain.errors import NotFound, StaleRevision
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import activity as activity_words
 from coalition.drafting import forms, services
-from coalition.extensions import db
 from coalition.forms import timezone_choices
 from coalition.i18n import translate
 from coalition.models import Revision, Statement
-from coalition.outcomes import apply_errors, change
+from coalition.outcomes import change
+from coalition.security import current_actor, statement_or_404
 from coalition.web import iso
 
 bp = Blueprint("drafting", __name__)
-
-
-def _statement(statement_id: int) -> Statement:
-    try:
-        return services.statement_for(current_user._get_current_object(), statement_id)
-    except NotFound:
-        abort(404)
 
 
 def zone(statement: Statement) -> zoneinfo.ZoneInfo:
@@ -45,7 +37,7 @@ def zone(statement: Statement) -> zoneinfo.ZoneInfo:
 @bp.route("/")
 def dashboard() -> str:
     """The organisation's statements with state, revision, last edit and deadline."""
-    user = current_user._get_current_object()
+    user = current_actor()
     statements = services.organisation_statements(user)
     # One zone for the whole column (the viewer's), not each statement's own.
     return render_template(
@@ -62,17 +54,14 @@ def new_statement() -> str | Response:
         if form.preview.data:
             preview = render_markdown(form.body.data or "")
         else:
-            try:
+            with change(form) as outcome:
                 statement = services.create_statement(
-                    current_user._get_current_object(),
+                    current_actor(),
                     title=form.title.data,
                     body=form.body.data,
                     language=form.language.data,
                 )
-            except DomainError as error:
-                apply_errors(form, error)
-            else:
-                db.session.commit()
+            if outcome.ok:
                 flash(gettext("The statement is saved as revision 1."), "success")
                 return redirect(url_for("drafting.statement", statement_id=statement.id))
     return render_template("drafting/new.html", form=form, preview=preview)
@@ -81,7 +70,7 @@ def new_statement() -> str | Response:
 @bp.route("/statements/<int:statement_id>")
 def statement(statement_id: int) -> str:
     """A statement's overview: the current text, its state and what can be done next."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     revision = services.latest_revision(statement)
     return render_template(
         "drafting/statement.html",
@@ -120,7 +109,7 @@ def _conflict(
 @bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
 def edit(statement_id: int) -> str | Response:
     """Edit the text; a save on a stale base keeps the typed text and shows what changed."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     current = services.latest_revision(statement)
     form = forms.EditForm()
     if request.method == "GET":
@@ -150,9 +139,9 @@ def edit(statement_id: int) -> str | Response:
             ]
             status = 422
         else:
-            try:
+            with change(form, quiet=(StaleRevision,)) as outcome:
                 revision = services.save_revision(
-                    current_user._get_current_object(),
+                    current_actor(),
                     statement,
                     title=form.title.data,
                     body=form.body.data,
@@ -160,18 +149,13 @@ def edit(statement_id: int) -> str | Response:
                     note=form.note.data,
                     substantive=bool(form.substantive.data),
                 )
-            except StaleRevision as error:
-                db.session.rollback()
-                statement = _statement(statement_id)
+            if isinstance(error := outcome.error, StaleRevision):
+                statement = statement_or_404(statement_id)
                 current = services.latest_revision(statement)
                 conflict = _conflict(statement, current, error.base_revision, form.body.data)
                 # Saving again now builds on the newer revision, with the typed text kept.
                 form.base_revision.data = str(current.number)
-            except DomainError as error:
-                db.session.rollback()
-                apply_errors(form, error)
-            else:
-                db.session.commit()
+            elif outcome.ok:
                 flash(gettext("Saved as revision %(number)s.", number=revision.number), "success")
                 return redirect(url_for("drafting.statement", statement_id=statement.id))
     status = 409 if conflict else status
@@ -196,7 +180,7 @@ def edit(statement_id: int) -> str | Response:
 @bp.route("/statements/<int:statement_id>/revisions")
 def history(statement_id: int) -> str:
     """Every revision, with a form to compare any two."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     revisions = services.list_revisions(statement)
     return render_template(
         "drafting/history.html",
@@ -209,7 +193,7 @@ def history(statement_id: int) -> str:
 @bp.route("/statements/<int:statement_id>/revisions/<int:number>")
 def revision(statement_id: int, number: int) -> str:
     """One revision rendered, with a button to restore it."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     try:
         revision = services.get_revision(statement, number)
     except NotFound:
@@ -230,13 +214,13 @@ def revision(statement_id: int, number: int) -> str:
 @bp.route("/statements/<int:statement_id>/revisions/<int:number>/restore", methods=["POST"])
 def restore(statement_id: int, number: int) -> Response:
     """Save an old revision again as the newest one."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.RestoreForm()
     if form.validate_on_submit():
         base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
         with change() as outcome:
             revision = services.restore_revision(
-                current_user._get_current_object(), statement, number, base_revision=base
+                current_actor(), statement, number, base_revision=base
             )
         if not outcome.ok:
             return redirect(url_for("drafting.revision", statement_id=statement_id, number=number))
@@ -254,7 +238,7 @@ def restore(statement_id: int, number: int) -> Response:
 @bp.route("/statements/<int:statement_id>/compare")
 def compare(statement_id: int) -> str:
     """A word-level redline between two revisions."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     revisions = services.list_revisions(statement)
     numbers = [r.number for r in revisions]
     try:
@@ -287,7 +271,7 @@ def change_state(statement_id: int) -> Response:
     Opening signing asks for the deadline at that moment: the form's field, typed in the
     statement's time zone, sets it (empty: no deadline).
     """
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.StateForm()
     if not form.validate_on_submit():
         for error in form.sign_deadline.errors:
@@ -301,7 +285,7 @@ def change_state(statement_id: int) -> Response:
         )
         with change() as outcome:
             services.change_state(
-                current_user._get_current_object(),
+                current_actor(),
                 statement,
                 form.state.data,
                 sign_deadline=deadline,
@@ -321,7 +305,7 @@ def change_state(statement_id: int) -> Response:
 @bp.route("/statements/<int:statement_id>/settings", methods=["GET", "POST"])
 def settings(statement_id: int) -> str | Response:
     """Language, time zone, deadline, comments while open, and the letter layout."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.SettingsForm(obj=statement if request.method == "GET" else None)
     form.timezone.choices = timezone_choices(statement.timezone)
     tz = zone(statement)
@@ -332,14 +316,14 @@ def settings(statement_id: int) -> str | Response:
             else None
         )
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             new_tz = zoneinfo.ZoneInfo(form.timezone.data or "UTC")
             deadline = (
                 form.sign_deadline.data.replace(tzinfo=new_tz).astimezone(dt.UTC)
                 if form.sign_deadline.data
                 else None
             )
-            user = current_user._get_current_object()
+            user = current_actor()
             services.update_settings(
                 user,
                 statement,
@@ -359,11 +343,7 @@ def settings(statement_id: int) -> str | Response:
                 and request.form.get("reopen")
             ):
                 services.change_state(user, statement, "open")
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Settings saved."), "success")
             return redirect(url_for("drafting.statement", statement_id=statement_id))
     return render_template("drafting/settings.html", statement=statement, form=form, tz=tz)
@@ -372,7 +352,7 @@ def settings(statement_id: int) -> str | Response:
 @bp.route("/statements/<int:statement_id>/activity")
 def activity(statement_id: int) -> str | Response:
     """The audit log of a statement: who did what and when; ?format=csv downloads it."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     events = services.audit_events(statement)
     if request.args.get("format") == "csv":
         return csv_response(

@@ -28,14 +28,9 @@ from coalition.mail import outbox
 from coalition.models import Delivery, Edition, LetterResponse, Statement, User, utcnow
 from coalition.publishing import files
 from coalition.publishing import services as publishing
+from coalition.security import require_manage
 
 KIND = "letter_delivery"
-
-
-def check_lead(actor: User, statement: Statement) -> None:
-    """Another organisation's statement is hidden, not forbidden: its existence is not told."""
-    if actor.organisation_id != statement.organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
 
 
 def newest_public_edition(statement: Statement) -> Edition:
@@ -105,7 +100,7 @@ def plan(
     message: str | None = None,
 ) -> DeliveryPlan:
     """Preview a delivery of the newest public edition; nothing is written."""
-    check_lead(actor, statement)
+    require_manage(actor, statement)
     if not statement.is_letter:
         raise Conflict(
             "Only a joint letter (with an addressee) is delivered.",
@@ -156,7 +151,7 @@ def _subject(edition: Edition) -> object:
 
 def save_recipients(actor: User, statement: Statement, recipients: str) -> list[str]:
     """Keep the letter's delivery addresses on the statement (one a line); the lead only."""
-    check_lead(actor, statement)
+    require_manage(actor, statement)
     addresses = parse_recipients(recipients)
     text = "\n".join(addresses)
     if text != statement.letter_recipients:
@@ -256,7 +251,7 @@ def log_response(
     file: ResponseFile | None = None,
 ) -> LetterResponse:
     """Record the addressee's reply (text, date, optional file); public only if chosen."""
-    check_lead(actor, statement)
+    require_manage(actor, statement)
     if not publishing.editions(statement):
         raise Conflict(
             "The statement is not published: there is nothing to respond to yet.",
@@ -312,7 +307,7 @@ def show_response(
     actor: User, statement: Statement, response_id: int, public: bool
 ) -> LetterResponse:
     """Show a logged response on the public page, or take it off; the lead only."""
-    check_lead(actor, statement)
+    require_manage(actor, statement)
     response = get_response(statement, response_id)
     if response.public != public:
         response.public = public

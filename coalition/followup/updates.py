@@ -25,7 +25,7 @@ from coalition.domain.errors import NotFound
 from coalition.domain.limits import clean_body, clean_title
 from coalition.domain.rendering import render_markdown
 from coalition.extensions import db
-from coalition.followup.delivery import check_lead, newest_public_edition
+from coalition.followup.delivery import newest_public_edition
 from coalition.mail import outbox
 from coalition.models import (
     Invitation,
@@ -37,6 +37,7 @@ from coalition.models import (
     utcnow,
 )
 from coalition.publishing import services as publishing
+from coalition.security import require_manage
 
 KIND = "statement_update"
 UPDATE_BODY_MAX = 20_000
@@ -160,7 +161,7 @@ def post_update(
     actor: User, statement: Statement, *, title: str, body: str
 ) -> StatementUpdate:
     """Post an update under the published statement and mail it; the lead only."""
-    check_lead(actor, statement)
+    require_manage(actor, statement)
     newest_public_edition(statement)  # Conflict while nothing is public
     update = StatementUpdate(
         statement_id=statement.id,

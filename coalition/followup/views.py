@@ -8,34 +8,20 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coalition.domain.errors import DomainError, NotFound
 from coalition.domain.followup import ResponseFile, check_response_file
 from coalition.domain.rendering import render_markdown
-from coalition.drafting import services as drafting
 from coalition.extensions import csrf
 from coalition.followup import delivery, digest, forms, updates
-from coalition.models import LetterResponse, Statement, StatementUpdate, User
+from coalition.models import LetterResponse, Statement, StatementUpdate
 from coalition.outcomes import change
 from coalition.publishing import services as publishing
 from coalition.publishing.responses import NO_STORE
-from coalition.security import public
+from coalition.security import current_actor, public, statement_or_404
 
 bp = Blueprint("followup", __name__)
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _statement(statement_id: int) -> Statement:
-    try:
-        return drafting.statement_for(_user(), statement_id)
-    except NotFound:
-        abort(404)
 
 
 def _page(statement: Statement, *, status: int = 200, **forms_and_more: Any) -> tuple[str, int]:
@@ -69,26 +55,26 @@ def _page(statement: Statement, *, status: int = 200, **forms_and_more: Any) -> 
 @bp.get("/statements/<int:statement_id>/after-publication")
 def index(statement_id: int) -> tuple[str, int]:
     """Deliveries, responses and updates of a published statement; the lead only."""
-    return _page(_statement(statement_id))
+    return _page(statement_or_404(statement_id))
 
 
 @bp.post("/statements/<int:statement_id>/after-publication/delivery")
 def deliver(statement_id: int) -> Response | tuple[str, int]:
     """Preview the letter's delivery, or send it; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.DeliveryForm()
     if not form.validate_on_submit():
         return _page(statement, delivery_form=form, status=422)
     recipients, message = form.recipients.data or "", form.message.data or ""
     if not form.deliver.data:
         with change(form) as outcome:
-            plan = delivery.plan(_user(), statement, recipients=recipients, message=message)
+            plan = delivery.plan(current_actor(), statement, recipients=recipients, message=message)
         if not outcome.ok:
             return _page(statement, delivery_form=form, status=outcome.status)
         return _page(statement, delivery_form=form, preview=plan)
     with change(form) as outcome:
         plan, made = delivery.deliver(
-            _user(), statement, recipients=recipients, message=message
+            current_actor(), statement, recipients=recipients, message=message
         )
     if not outcome.ok:
         return _page(statement, delivery_form=form, status=outcome.status)
@@ -120,13 +106,13 @@ def _uploaded(form: forms.ResponseForm) -> ResponseFile | None:
 @bp.post("/statements/<int:statement_id>/after-publication/responses")
 def log_response(statement_id: int) -> Response | tuple[str, int]:
     """Log the addressee's response; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.ResponseForm()
     if not form.validate_on_submit() or form.received_on.data is None:
         return _page(statement, response_form=form, status=422)
     with change(form) as outcome:
         delivery.log_response(
-            _user(), statement, text=form.text.data, received_on=form.received_on.data,
+            current_actor(), statement, text=form.text.data, received_on=form.received_on.data,
             public=bool(form.public.data), file=_uploaded(form),
         )
     if not outcome.ok:
@@ -138,11 +124,11 @@ def log_response(statement_id: int) -> Response | tuple[str, int]:
 @bp.post("/statements/<int:statement_id>/after-publication/responses/<int:response_id>")
 def show_response(statement_id: int, response_id: int) -> Response:
     """Show a response on the public page or take it off; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.ResponseVisibilityForm()
     if form.validate_on_submit():
         with change() as outcome:
-            delivery.show_response(_user(), statement, response_id, bool(form.public.data))
+            delivery.show_response(current_actor(), statement, response_id, bool(form.public.data))
         if outcome.ok:
             flash(gettext("Saved."), "success")
     return redirect(url_for("followup.index", statement_id=statement.id))
@@ -160,7 +146,7 @@ def _file(response: LetterResponse) -> Response:
 @bp.get("/statements/<int:statement_id>/after-publication/responses/<int:response_id>/file")
 def response_file(statement_id: int, response_id: int) -> Response:
     """A response's file, shown or not; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     try:
         response = delivery.get_response(statement, response_id)
     except NotFound:
@@ -191,13 +177,13 @@ def public_response_file(slug: str, response_id: int) -> Response:
 @bp.post("/statements/<int:statement_id>/after-publication/updates")
 def post_update(statement_id: int) -> Response | tuple[str, int]:
     """Post an update under the published statement and mail it; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.UpdateForm()
     if not form.validate_on_submit():
         return _page(statement, update_form=form, status=422)
     with change(form) as outcome:
         update = updates.post_update(
-            _user(), statement, title=form.title.data or "", body=form.body.data or ""
+            current_actor(), statement, title=form.title.data or "", body=form.body.data or ""
         )
     if not outcome.ok:
         return _page(statement, update_form=form, status=outcome.status)
@@ -214,7 +200,7 @@ def digest_setting() -> Response:
     """Turn the daily digest on or off for oneself; any lead user."""
     form = forms.DigestForm()
     if form.validate_on_submit():
-        user = _user()
+        user = current_actor()
         with change():
             digest.set_digest(user, bool(form.wants_digest.data))
         flash(
@@ -285,6 +271,8 @@ def init_app(app: Flask) -> None:
         public_followup=public_followup,
         feed_updates=feed_updates,
         feed_updated=feed_updated,
-        digest_form=lambda: forms.DigestForm(formdata=None, wants_digest=_user().wants_digest),
+        digest_form=lambda: forms.DigestForm(
+            formdata=None, wants_digest=current_actor().wants_digest
+        ),
         followup_markdown=render_markdown,
     )

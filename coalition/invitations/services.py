@@ -46,7 +46,7 @@ from coalition.models import (
     User,
     utcnow,
 )
-from coalition.security import new_link_salt
+from coalition.security import new_link_salt, require_manage, require_view
 from coalition.web import base_url, local_time
 
 MESSAGE_MAX = 5000
@@ -79,11 +79,6 @@ def _new_link(invitation: Invitation) -> None:
 
 
 # --- inviting -------------------------------------------------------------------------------
-
-
-def _own(actor: User, statement: Statement) -> None:
-    if statement.organisation_id != actor.organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
 
 
 def _clean_message(value: object, field: str = "message", limit: int = MESSAGE_MAX) -> str:
@@ -162,7 +157,7 @@ def invite(
     `notify=False` makes the invitation without its mail: a signature recorded for a
     partner not invited before sends the receipt, which carries the same link.
     """
-    _own(actor, statement)
+    require_manage(actor, statement)
     organisation_ = clean_line("organisation", organisation, limit=NAME_MAX)
     email_ = normalise_email(email)
     message_ = _clean_message(message)
@@ -214,7 +209,7 @@ def invite_bulk(
     actor: User, statement: Statement, parsed: BulkList, *, message: object = ""
 ) -> BulkOutcome:
     """Invite every good line of a parsed list (lead only); report duplicates and bad lines."""
-    _own(actor, statement)
+    require_manage(actor, statement)
     message_ = _clean_message(message)
     outcome = BulkOutcome(created=[], duplicates=[], bad=list(parsed.bad))
     for invitee in parsed.invitees:
@@ -246,7 +241,7 @@ def invite_bulk(
 
 def invitation_of(actor: User, statement: Statement, invitation_id: int) -> Invitation:
     """One invitation of a statement of the actor's organisation, or NotFound."""
-    _own(actor, statement)
+    require_view(actor, statement)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.statement_id != statement.id:
         raise NotFound("No such invitation.", fields={"invitation": "not found"})
@@ -255,7 +250,7 @@ def invitation_of(actor: User, statement: Statement, invitation_id: int) -> Invi
 
 def revoke(actor: User, invitation: Invitation) -> None:
     """End an invitation's link (lead only); the row and its history stay."""
-    _own(actor, invitation.statement)
+    require_manage(actor, invitation.statement)
     if invitation.revoked_at is not None:
         return
     invitation.revoked_at = utcnow()
@@ -272,7 +267,7 @@ def revoke(actor: User, invitation: Invitation) -> None:
 def resend(actor: User, invitation: Invitation) -> str:
     """Send the invitation again with its same link (lead only); a revoked one is reinstated
     with a new link, since the old one was withdrawn."""
-    _own(actor, invitation.statement)
+    require_manage(actor, invitation.statement)
     if invitation.revoked_at is not None:
         invitation.revoked_at = None
         invitation.revoked_by_id = None
@@ -420,7 +415,7 @@ def _can_remind(invitation: Invitation) -> str | None:
 def remind(actor: User | None, invitation: Invitation, *, now: dt.datetime | None = None) -> None:
     """Mail a reminder with the invitation's link (lead, or the system for automatic reminders)."""
     if actor is not None:
-        _own(actor, invitation.statement)
+        require_manage(actor, invitation.statement)
     reason = _can_remind(invitation)
     if reason is not None:
         raise Conflict(
@@ -442,7 +437,7 @@ def remind(actor: User | None, invitation: Invitation, *, now: dt.datetime | Non
 
 def remind_all(actor: User, statement: Statement) -> tuple[int, int]:
     """Remind every partner with no answer yet (lead only); returns (reminded, skipped)."""
-    _own(actor, statement)
+    require_manage(actor, statement)
     now = utcnow()
     reminded = skipped = 0
     for row in tracking(statement):
@@ -646,7 +641,7 @@ def statement_comments(statement: Statement) -> list[Comment]:
 
 def comment_of(actor: User, statement: Statement, comment_id: int) -> Comment:
     """One comment of a statement of the actor's organisation, or NotFound."""
-    _own(actor, statement)
+    require_view(actor, statement)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.statement_id != statement.id:
         raise NotFound("No such comment.", fields={"comment": "not found"})
@@ -657,7 +652,7 @@ def reply(actor: User, comment: Comment, *, body: object, visibility: object = "
     """The lead answers a comment; "private" makes it an internal note no partner sees."""
     statement = db.session.get(Statement, comment.statement_id)
     assert statement is not None
-    _own(actor, statement)
+    require_manage(actor, statement)
     root = db.session.get(Comment, comment.parent_id) if comment.parent_id else comment
     assert root is not None
     body_ = _clean_message(body, "body", COMMENT_MAX)
@@ -694,7 +689,7 @@ def resolve(actor: User, comment: Comment, *, resolved: bool = True) -> None:
     """Mark a comment resolved, or open it again (lead only)."""
     statement = db.session.get(Statement, comment.statement_id)
     assert statement is not None
-    _own(actor, statement)
+    require_manage(actor, statement)
     if resolved == (comment.resolved_at is not None):
         return
     comment.resolved_at = utcnow() if resolved else None
@@ -715,7 +710,7 @@ def accept_suggestion(actor: User, comment: Comment, *, base_revision: object) -
     """
     statement = db.session.get(Statement, comment.statement_id)
     assert statement is not None
-    _own(actor, statement)
+    require_manage(actor, statement)
     if comment.suggestion is None or comment.anchor is None:
         raise Conflict("This comment has no suggested text.", fields={"comment": "no suggestion"})
     if comment.accepted_revision is not None:
@@ -780,7 +775,7 @@ def statement_outbox(statement: Statement) -> list[OutboxMessage]:
 
 def outbox_message(actor: User, statement: Statement, message_id: int) -> OutboxMessage:
     """One message of a statement's outbox, or NotFound."""
-    _own(actor, statement)
+    require_view(actor, statement)
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.statement_id != statement.id:
         raise NotFound("No such message.", fields={"message": "not found"})
@@ -789,6 +784,9 @@ def outbox_message(actor: User, statement: Statement, message_id: int) -> Outbox
 
 def retry_message(actor: User, message: OutboxMessage) -> None:
     """Put a message that was given up on back in the queue (lead only)."""
+    statement = db.session.get(Statement, message.statement_id) if message.statement_id else None
+    if statement is not None:
+        require_manage(actor, statement)
     if message.sent_at is not None:
         raise Conflict("This message was sent already.", fields={"message": "already sent"})
     message.failed_at = None
@@ -798,6 +796,6 @@ def retry_message(actor: User, message: OutboxMessage) -> None:
         "mail.retried",
         actor=actor,
         organisation_id=message.organisation_id,
-        statement=db.session.get(Statement, message.statement_id) if message.statement_id else None,
+        statement=statement,
         message_id=message.id,
     )

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coalition import roster, withheld
@@ -40,9 +39,9 @@ from coalition.drafting import services as drafting
 from coalition.extensions import db, limiter, sign_limit, token_key
 from coalition.i18n import translate
 from coalition.invitations import access, forms, services
-from coalition.models import Comment, Invitation, Statement, User
+from coalition.models import Comment, Invitation, Statement
 from coalition.outcomes import apply_errors, change
-from coalition.security import partner
+from coalition.security import current_actor, partner, statement_or_404
 from coalition.web import iso
 
 bp = Blueprint("invitations", __name__)
@@ -65,21 +64,9 @@ FILTER_LABELS = {"all": "All", "no_answer": "No answer"} | {
 CSV_MAX_BYTES = 1024 * 1024
 
 
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _statement(statement_id: int) -> Statement:
-    try:
-        return drafting.statement_for(_user(), statement_id)
-    except NotFound:
-        abort(404)
-
-
 def _invitation(statement: Statement, invitation_id: int) -> Invitation:
     try:
-        return services.invitation_of(_user(), statement, invitation_id)
+        return services.invitation_of(current_actor(), statement, invitation_id)
     except NotFound:
         abort(404)
 
@@ -136,29 +123,24 @@ def _render_index(
 @bp.route("/statements/<int:statement_id>/invitations")
 def index(statement_id: int) -> tuple[str, int]:
     """The lead's partner list: who was invited, who answered, with filters and counts."""
-    return _render_index(_statement(statement_id))
+    return _render_index(statement_or_404(statement_id))
 
 
 @bp.route("/statements/<int:statement_id>/invitations", methods=["POST"])
 def invite(statement_id: int) -> tuple[str, int] | Response:
     """Invite one partner organisation (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.InviteForm()
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             invitation, _ = services.invite(
-                _user(),
+                current_actor(),
                 statement,
                 organisation=form.organisation.data,
                 email=form.email.data,
                 message=form.message.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            statement = _statement(statement_id)
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(
                 gettext(
                     "%(organisation)s is invited; the e-mail is in the outbox.",
@@ -190,9 +172,8 @@ def _read_upload(form: forms.BulkInviteForm) -> str | None:
 @bp.route("/statements/<int:statement_id>/invitations/bulk", methods=["POST"])
 def bulk(statement_id: int) -> tuple[str, int]:
     """Invite a pasted list or an uploaded CSV; bad lines come back with their reason."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.BulkInviteForm()
-    outcome = None
     if form.validate_on_submit():
         uploaded = _read_upload(form)
         if uploaded == "":
@@ -207,38 +188,36 @@ def bulk(statement_id: int) -> tuple[str, int]:
         if not parsed.invitees and not parsed.bad:
             form.lines.errors = ["Paste at least one line, or choose a CSV file."]
             return _render_index(statement, bulk_form=form, status=422)
-        try:
-            outcome = services.invite_bulk(_user(), statement, parsed, message=form.message.data)
-        except DomainError as error:
-            db.session.rollback()
-            statement = _statement(statement_id)
-            apply_errors(form, error)
+        with change(form) as outcome:
+            invited = services.invite_bulk(
+                current_actor(), statement, parsed, message=form.message.data
+            )
+        if not outcome.ok:
             return _render_index(statement, bulk_form=form, status=422)
-        db.session.commit()
         # The box keeps only the lines still to fix: nothing typed is lost, nothing doubled.
-        form.lines.data = "\n".join(bad.text for bad in outcome.bad)
+        form.lines.data = "\n".join(bad.text for bad in invited.bad)
         return _render_index(
-            statement, bulk_form=form, bulk_outcome=outcome, status=422 if outcome.bad else 200
+            statement, bulk_form=form, bulk_outcome=invited, status=422 if invited.bad else 200
         )
     return _render_index(statement, bulk_form=form, status=422)
 
 
 def _act(statement_id: int, invitation_id: int, action: str) -> Response:
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     invitation = _invitation(statement, invitation_id)
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
     with change() as outcome:
         if action == "revoke":
-            services.revoke(_user(), invitation)
+            services.revoke(current_actor(), invitation)
             message = gettext(
                 "The link of %(organisation)s no longer works.",
                 organisation=invitation.organisation,
             )
         elif action == "resend":
             reinstated = invitation.revoked_at is not None
-            services.resend(_user(), invitation)
+            services.resend(current_actor(), invitation)
             message = (
                 gettext(
                     "%(organisation)s is reinstated: a new link is on its way; the withdrawn "
@@ -252,7 +231,7 @@ def _act(statement_id: int, invitation_id: int, action: str) -> Response:
                 )
             )
         else:
-            services.remind(_user(), invitation)
+            services.remind(current_actor(), invitation)
             message = gettext(
                 "A reminder is on its way to %(organisation)s.",
                 organisation=invitation.organisation,
@@ -288,11 +267,11 @@ def remind(statement_id: int, invitation_id: int) -> Response:
 @bp.route("/statements/<int:statement_id>/invitations/remind", methods=["POST"])
 def remind_all(statement_id: int) -> Response:
     """Remind every partner with no answer yet (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    reminded, skipped = services.remind_all(_user(), statement)
+    reminded, skipped = services.remind_all(current_actor(), statement)
     db.session.commit()
     text = ngettext("%(num)d reminder on its way.", "%(num)d reminders on their way.", reminded)
     if skipped:
@@ -315,7 +294,7 @@ CSV_COLUMNS = (
 @bp.route("/statements/<int:statement_id>/invitations.csv")
 def export_csv(statement_id: int) -> Response:
     """The partner list with response states and times as CSV (lead only; holds addresses)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -344,7 +323,7 @@ def export_csv(statement_id: int) -> Response:
 @bp.route("/statements/<int:statement_id>/outbox")
 def outbox(statement_id: int) -> str:
     """The mail of a statement: sent, failed and waiting, readable (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     return render_template(
         "invitations/outbox.html",
         statement=statement,
@@ -359,9 +338,9 @@ def outbox(statement_id: int) -> str:
 @bp.route("/statements/<int:statement_id>/outbox/<int:message_id>")
 def outbox_message(statement_id: int, message_id: int) -> str:
     """One message as it was (or will be) sent (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     try:
-        message = services.outbox_message(_user(), statement, message_id)
+        message = services.outbox_message(current_actor(), statement, message_id)
     except NotFound:
         abort(404)
     return render_template(
@@ -377,15 +356,15 @@ def outbox_message(statement_id: int, message_id: int) -> str:
 @bp.route("/statements/<int:statement_id>/outbox/<int:message_id>/retry", methods=["POST"])
 def retry(statement_id: int, message_id: int) -> Response:
     """Queue a message that was given up on once more (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     try:
-        message = services.outbox_message(_user(), statement, message_id)
+        message = services.outbox_message(current_actor(), statement, message_id)
     except NotFound:
         abort(404)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     with change() as outcome:
-        services.retry_message(_user(), message)
+        services.retry_message(current_actor(), message)
     if outcome.ok:
         flash(gettext("The message is back in the queue."), "success")
     return redirect(url_for("invitations.outbox", statement_id=statement_id))
@@ -459,7 +438,7 @@ class ReplyError:
 @bp.route("/statements/<int:statement_id>/comments")
 def comments(statement_id: int) -> str | tuple[str, int]:
     """Partners' comments beside their paragraphs, with reply, resolve and accept (lead only)."""
-    return _comments_page(_statement(statement_id))
+    return _comments_page(statement_or_404(statement_id))
 
 
 def _comments_page(
@@ -500,7 +479,7 @@ def _comments_page(
 
 def _comment(statement: Statement, comment_id: int) -> Comment:
     try:
-        return services.comment_of(_user(), statement, comment_id)
+        return services.comment_of(current_actor(), statement, comment_id)
     except NotFound:
         abort(404)
 
@@ -521,7 +500,7 @@ def reply(statement_id: int, comment_id: int) -> Response | str | tuple[str, int
     A refused reply comes back in its own box, opened, with the typed text and the reason
     listed at the top of the page with a link to the box.
     """
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     comment = _comment(statement, comment_id)
     form = forms.ReplyForm()
     message = None
@@ -532,19 +511,17 @@ def reply(statement_id: int, comment_id: int) -> Response | str | tuple[str, int
             else _messages([e for errors in form.errors.values() for e in errors])
         )
     else:
-        try:
+        with change(quiet=(DomainError,)) as outcome:
             services.reply(
-                _user(), comment, body=form.body.data, visibility=form.visibility.data
+                current_actor(), comment, body=form.body.data, visibility=form.visibility.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            message = translate(error.message)
+        if outcome.error is not None:
+            message = translate(outcome.error.message)
         else:
-            db.session.commit()
             flash(gettext("Your reply is saved."), "success")
             return _back(statement_id, comment)
     return _comments_page(
-        _statement(statement_id),
+        statement_or_404(statement_id),
         ReplyError(comment.id, form.body.data or "", form.visibility.data or "shared", message),
     )
 
@@ -552,12 +529,12 @@ def reply(statement_id: int, comment_id: int) -> Response | str | tuple[str, int
 @bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/resolve", methods=["POST"])
 def resolve(statement_id: int, comment_id: int) -> Response:
     """Mark a comment resolved, or open it again (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     comment = _comment(statement, comment_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     again = request.form.get("reopen") == "1"
-    services.resolve(_user(), comment, resolved=not again)
+    services.resolve(current_actor(), comment, resolved=not again)
     db.session.commit()
     flash(
         gettext("The comment is open again.") if again else gettext("The comment is resolved."),
@@ -569,16 +546,15 @@ def resolve(statement_id: int, comment_id: int) -> Response:
 @bp.route("/statements/<int:statement_id>/comments/<int:comment_id>/accept", methods=["POST"])
 def accept(statement_id: int, comment_id: int) -> Response:
     """Accept a suggested text as a new revision crediting the partner (lead only)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     comment = _comment(statement, comment_id)
     form = forms.AcceptForm()
     if not form.validate_on_submit():
         abort(400)
     base = int(form.base_revision.data) if (form.base_revision.data or "").isdigit() else -1
-    try:
-        revision = services.accept_suggestion(_user(), comment, base_revision=base)
-    except StaleRevision as error:
-        db.session.rollback()
+    with change(quiet=(StaleRevision,)) as outcome:
+        revision = services.accept_suggestion(current_actor(), comment, base_revision=base)
+    if isinstance(error := outcome.error, StaleRevision):
         flash(
             gettext(
                 "Not accepted: you were reading revision %(base)s, and revision "
@@ -590,13 +566,9 @@ def accept(statement_id: int, comment_id: int) -> Response:
             "warning",
         )
         return _back(statement_id, comment, ok=False)
-    except DomainError as error:
-        db.session.rollback()
-        flash(translate(error), "error")
+    if not outcome.ok:
         return _back(statement_id, comment, ok=False)
-    else:
-        db.session.commit()
-        flash(gettext("Accepted: saved as revision %(number)s.", number=revision.number), "success")
+    flash(gettext("Accepted: saved as revision %(number)s.", number=revision.number), "success")
     return _back(statement_id, comment)
 
 
@@ -746,7 +718,7 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
     if raw_anchor and anchor is None:
         form.anchor.errors = ["No such paragraph."]
     elif form.validate_on_submit():
-        try:
+        with change(quiet=(DomainError,)) as outcome:
             services.add_comment(
                 invitation,
                 body=form.body.data or "",
@@ -754,8 +726,7 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
                 suggestion=form.suggestion.data or None,
                 visibility=form.visibility.data,
             )
-        except DomainError as error:
-            db.session.rollback()
+        if (error := outcome.error) is not None:
             invitation = _partner_invitation(token)
             if error.status == 409 and "anchor" not in error.fields:
                 # Comments are closed: the forms are not on the page, so say it above it.
@@ -764,7 +735,6 @@ def partner_comment(token: str) -> tuple[str, int] | Response:
                 return _render_partner(token, invitation, status=409)
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(
                 gettext(
                     "Your comment is sent to %(organisation)s and shared with the other "
@@ -794,14 +764,11 @@ def decline(token: str) -> tuple[str, int] | Response:
     invitation = _partner_invitation(token)
     form = forms.DeclineForm()
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             services.decline(invitation, form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
+        if not outcome.ok:
             invitation = _partner_invitation(token)
-            apply_errors(form, error)
         else:
-            db.session.commit()
             flash(
                 gettext(
                     "You declined. %(organisation)s can see your answer.",

@@ -50,7 +50,7 @@ from coalition.models import (
     User,
     utcnow,
 )
-from coalition.security import hash_token, new_token
+from coalition.security import hash_token, new_token, require_manage
 from coalition.web import base_url
 
 EMBARGO_LIFTED = "edition.embargo_lifted"
@@ -74,10 +74,6 @@ def today(statement: Statement) -> dt.date:
     return now().astimezone(statement_zone(statement)).date()
 
 
-def _check_lead(actor: User, statement: Statement) -> None:
-    # Other organisations' statements are hidden, not forbidden: their existence is not told.
-    if actor.organisation_id != statement.organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
 
 
 # --- editions -------------------------------------------------------------------------------
@@ -481,7 +477,7 @@ def publish(
     (the confirmation step's), refuses with :class:`PublicationChanged` when what would be
     published is no longer exactly what the lead reviewed.
     """
-    _check_lead(actor, statement)
+    require_manage(actor, statement)
     # Lock the statement (PostgreSQL) so two publications cannot both take the same number;
     # the unique (statement, number) constraint is the last line of defence on SQLite.
     # populate_existing refreshes the row read before the lock, so a publication that waited
@@ -683,7 +679,7 @@ def create_preview_link(actor: User, statement: Statement, edition: Edition) -> 
 
     Returns the token, shown once: only its hash is stored.
     """
-    _check_lead(actor, statement)
+    require_manage(actor, statement)
     if edition.statement_id != statement.id:
         raise NotFound("No such edition.", fields={"edition": "not found"})
     token = new_token()
@@ -701,7 +697,7 @@ def create_preview_link(actor: User, statement: Statement, edition: Edition) -> 
 
 def revoke_preview_link(actor: User, statement: Statement, edition: Edition) -> None:
     """Stop an edition's preview link from working; the lead only."""
-    _check_lead(actor, statement)
+    require_manage(actor, statement)
     if edition.statement_id != statement.id:
         raise NotFound("No such edition.", fields={"edition": "not found"})
     if edition.preview_token_hash is None:

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -30,7 +29,7 @@ from coalition.drafting import forms as drafting_forms
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.i18n import translate
-from coalition.models import Edition, Statement, User
+from coalition.models import Edition, Statement
 from coalition.outcomes import apply_errors
 from coalition.publishing import files, forms, services
 from coalition.publishing.responses import (
@@ -40,6 +39,7 @@ from coalition.publishing.responses import (
     edition_page_context,
     export_response,
 )
+from coalition.security import current_actor, statement_or_404
 from coalition.translations import editions as translated
 from coalition.translations import public as language
 from coalition.web import local_time
@@ -55,18 +55,6 @@ def _install_converter(state: BlueprintSetupState) -> None:
 
 # The statement page's download list (the lead's edition view and the public page).
 bp.context_processor(lambda: {"export_formats": formats.every()})
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _statement(statement_id: int) -> Statement:
-    try:
-        return drafting.statement_for(_user(), statement_id)
-    except NotFound:
-        abort(404)
 
 
 def _edition(statement: Statement, number: int) -> Edition:
@@ -165,7 +153,7 @@ def _confirmation(
 @bp.route("/statements/<int:statement_id>/publish", methods=["GET", "POST"])
 def publish(statement_id: int) -> str | Response | tuple[str, int]:
     """Publish a new edition (form, then a confirmation step); the statement's lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     current = roster.plan(statement)
     form = forms.PublishForm()
     form.leave_out.choices = [
@@ -191,7 +179,7 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
         try:
             if form.confirm.data:
                 edition = services.publish(
-                    _user(),
+                    current_actor(),
                     statement,
                     expected_fingerprint=form.fingerprint.data or "",
                     **values,  # type: ignore[arg-type]
@@ -245,7 +233,7 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/statements/<int:statement_id>/editions/<int:number>")
 def lead_edition(statement_id: int, number: int) -> str:
     """One edition as the public sees (or will see) it, embargoed or not; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     edition = _edition(statement, number)
     visible = services.editions(statement)
     translated = language.requested(edition)  # ?lang=: one of the edition's translations
@@ -292,7 +280,7 @@ def lead_edition(statement_id: int, number: int) -> str:
 @bp.get("/statements/<int:statement_id>/editions/<int:number>/export.<export:fmt>")
 def lead_edition_export(statement_id: int, number: int, fmt: str) -> Response:
     """An edition's export for the lead, also under embargo (from the same cache)."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     edition = _edition(statement, number)
     return export_response(edition, fmt, cache_control=NO_STORE)
 
@@ -300,12 +288,12 @@ def lead_edition_export(statement_id: int, number: int, fmt: str) -> Response:
 @bp.post("/statements/<int:statement_id>/editions/<int:number>/preview-link")
 def create_preview_link(statement_id: int, number: int) -> str | Response:
     """Make a private preview link for journalists, shown once; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     edition = _edition(statement, number)
     form = forms.PreviewLinkForm()
     if not form.validate_on_submit():
         return redirect(url_for("publishing.publish", statement_id=statement.id))
-    token = services.create_preview_link(_user(), statement, edition)
+    token = services.create_preview_link(current_actor(), statement, edition)
     db.session.commit()
     link = url_for("publishing.preview", slug=statement.slug, token=token, _external=True)
     response = make_response(
@@ -320,10 +308,10 @@ def create_preview_link(statement_id: int, number: int) -> str | Response:
 @bp.post("/statements/<int:statement_id>/editions/<int:number>/preview-link/revoke")
 def revoke_preview_link(statement_id: int, number: int) -> Response:
     """Stop an edition's preview link from working; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     edition = _edition(statement, number)
     if forms.RevokePreviewForm().validate_on_submit():
-        services.revoke_preview_link(_user(), statement, edition)
+        services.revoke_preview_link(current_actor(), statement, edition)
         db.session.commit()
         flash(
             gettext("The preview link of edition %(number)s no longer works.", number=number),
@@ -335,7 +323,7 @@ def revoke_preview_link(statement_id: int, number: int) -> Response:
 @bp.get("/statements/<int:statement_id>/publish/draft.<export(draft):fmt>")
 def draft_export(statement_id: int, fmt: str) -> Response:
     """The current text as it would be published now, marked DRAFT; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     language_tag = request.args.get("lang", "").strip()
     if language_tag and not same_language(language_tag, statement.language):
         # A translation's draft (docs/translations.md): 404 for a language it lacks.
@@ -359,7 +347,7 @@ def draft_export(statement_id: int, fmt: str) -> Response:
 @bp.get("/statements/<int:statement_id>/publish/signatories.csv")
 def lead_signatories_csv(statement_id: int) -> Response:
     """Every live signature with its signer's contacts, in published order; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     return download(
         files.lead_csv(statement),
         "csv",

@@ -20,6 +20,7 @@ from coalition.domain.lifecycle import State
 from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import db
 from coalition.models import Invitation, Signature, Statement, User, utcnow
+from coalition.security import can_manage
 from coalition.signing import open_signon, services
 from coalition.signing.services import SignatureInput
 
@@ -89,7 +90,7 @@ def request(invitation: Invitation, data: SignatureInput) -> Signature:
 
 def _reviewable(actor: User, signature: Signature) -> Statement:
     statement = db.session.get(Statement, signature.statement_id)
-    if statement is None or statement.organisation_id != actor.organisation_id:
+    if statement is None or not can_manage(actor, statement):
         raise NotFound("No such request.")
     if signature.invitation_id is None or signature.status != SignatureStatus.PENDING:
         raise Conflict(

@@ -21,7 +21,7 @@ from coalition.domain.signatures import AWAITING, SignatureStatus
 from coalition.extensions import db
 from coalition.mail import outbox
 from coalition.models import Invitation, Signature, Statement, User, utcnow
-from coalition.security import hash_token, new_token
+from coalition.security import can_manage, hash_token, new_token
 from coalition.signing import services
 from coalition.signing.services import SignatureInput
 
@@ -66,7 +66,7 @@ def set_options(
     new_link: bool = False,
 ) -> Statement:
     """Turn open sign-on on or off, give it a link, and choose grouping; lead only."""
-    if actor.organisation_id != statement.organisation_id:
+    if not can_manage(actor, statement):
         raise NotFound("No such statement.")
     changed: list[str] = []
     if statement.open_signon != open_signon:
@@ -184,7 +184,7 @@ def confirm(signature: Signature) -> bool:
 
 def _reviewable(actor: User, signature: Signature) -> Statement:
     statement = db.session.get(Statement, signature.statement_id)
-    if statement is None or statement.organisation_id != actor.organisation_id:
+    if statement is None or not can_manage(actor, statement):
         raise NotFound("No such request.")
     if signature.invitation_id is not None or signature.status not in AWAITING:
         raise Conflict(

@@ -44,6 +44,7 @@ from coalition.models import (
     User,
     utcnow,
 )
+from coalition.security import require_manage
 from coalition.signing import reconfirm, services
 from coalition.signing.services import Recording, SignatureInput
 
@@ -53,11 +54,6 @@ NOTE_MAX = 2000
 IMPORT_HOLD = dt.timedelta(hours=24)
 # A signer's clock may run a little ahead of ours.
 _SLACK = dt.timedelta(minutes=5)
-
-
-def _own(actor: User, statement: Statement) -> None:
-    if statement.organisation_id != actor.organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
 
 
 # --- one signature ------------------------------------------------------------------------
@@ -195,7 +191,7 @@ def record(
     evidence_file: ResponseFile | None = None,
 ) -> Recorded:
     """Record a signature a partner gave outside Coalition (lead only)."""
-    _own(actor, statement)
+    require_manage(actor, statement)
     number, moment, evidence = _checked(statement, data, revision, approved_at,
                                         evidence_text, evidence_file)
     services.ensure_open(statement)
@@ -373,7 +369,7 @@ def hold(
 
     Only the held file is written; a file that cannot be read is refused (422) and not kept.
     """
-    _own(actor, statement)
+    require_manage(actor, statement)
     name = clean_line("file_name", file_name or "", limit=200, required=False)
     note_ = clean_text("note", note or "")
     check_length("note", note_, NOTE_MAX)
@@ -397,7 +393,7 @@ def hold(
 def held_import(actor: User, statement: Statement, import_id: int, *,
                 lock: bool = False) -> SignatureImport:
     """One held import of the statement, or NotFound."""
-    _own(actor, statement)
+    require_manage(actor, statement)
     query = select(SignatureImport).where(
         SignatureImport.id == import_id, SignatureImport.statement_id == statement.id)
     held = db.session.scalar(query.with_for_update() if lock else query)

@@ -11,35 +11,26 @@ import zoneinfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coalition import withheld
 from coalition.domain import imports
 from coalition.domain.errors import Conflict, NotFound
 from coalition.domain.followup import ResponseFile, check_response_file
-from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.i18n import translate
 from coalition.invitations import services as invitations
-from coalition.models import Signature, SignatureRecord, Statement, User
+from coalition.models import Signature, SignatureRecord, Statement
 from coalition.outcomes import change
 from coalition.publishing.responses import NO_STORE
+from coalition.security import current_actor, statement_or_404
 from coalition.signing import forms, recording, services
 
 bp = Blueprint("recording", __name__)
 
 
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
 def _statement(statement_id: int) -> Statement:
-    try:
-        statement = drafting.statement_for(_user(), statement_id)
-    except NotFound:
-        abort(404)
+    statement = statement_or_404(statement_id)
     if services.close_if_due(statement):
         db.session.commit()
     return statement
@@ -101,7 +92,7 @@ def record(statement_id: int) -> Response | tuple[str, int]:
               if form.approved_at.data else None)
     with change(form) as outcome:
         done = recording.record(
-            _user(), statement, form.input(),
+            current_actor(), statement, form.input(),
             invitation_id=int(form.invitation.data) if form.invitation.data else None,
             revision=int(form.revision.data or statement.current_revision),
             approved_at=moment, evidence_text=form.evidence_text.data or "",
@@ -164,7 +155,8 @@ def import_list(statement_id: int) -> Response | tuple[str, int]:
     upload = form.csv_file.data
     with change(form) as outcome:
         preview = recording.hold(
-            _user(), statement, content=text, file_name=getattr(upload, "filename", "") or "",
+            current_actor(), statement, content=text,
+            file_name=getattr(upload, "filename", "") or "",
             note=form.note.data or "",
         )
         held_id = preview.held.id if preview.held else 0
@@ -179,7 +171,7 @@ def import_preview(statement_id: int, import_id: int) -> tuple[str, int]:
     """A held import's preview, checked again now; the lead only."""
     statement = _statement(statement_id)
     try:
-        preview = recording.preview(_user(), statement, import_id)
+        preview = recording.preview(current_actor(), statement, import_id)
     except NotFound:
         abort(404)
     return _import_page(statement, preview=preview)
@@ -193,7 +185,7 @@ def import_confirm(statement_id: int, import_id: int) -> Response | tuple[str, i
     if not form.validate_on_submit():
         abort(400)
     try:
-        _, made = recording.confirm(_user(), statement, import_id,
+        _, made = recording.confirm(current_actor(), statement, import_id,
                                     fingerprint=form.fingerprint.data or "")
     except NotFound:
         db.session.rollback()

@@ -46,6 +46,7 @@ from coalition.models import (
     User,
     utcnow,
 )
+from coalition.security import can_manage
 from coalition.signing.logos import process_logo
 from coalition.translations import services as translations
 
@@ -838,7 +839,7 @@ def set_sort_as(actor: User, signature: Signature, sort_as: object) -> Signature
     """
     statement = db.session.get(Statement, signature.statement_id)
     assert statement is not None
-    if actor.organisation_id != statement.organisation_id:
+    if not can_manage(actor, statement):
         raise NotFound("No such signature.")
     value = _line("sort_as", sort_as) or None
     old = signature.sort_as

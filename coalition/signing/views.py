@@ -18,12 +18,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.wrappers import Response
 
 from coalition import roster, withheld
-from coalition.domain.errors import DomainError, NotFound
+from coalition.domain.errors import NotFound
 from coalition.domain.exports import escape_csv_cell
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
@@ -40,8 +39,8 @@ from coalition.extensions import (
 from coalition.i18n import lazy_text as _l
 from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Signature, Statement
-from coalition.outcomes import apply_errors, change
-from coalition.security import partner, public
+from coalition.outcomes import change
+from coalition.security import current_actor, partner, public, statement_or_404
 from coalition.signing import forms, late, listing, open_signon, reconfirm, recording, services
 from coalition.signing.services import SigningClosed
 from coalition.translations import services as translations
@@ -182,19 +181,15 @@ def sign(token: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         _fill(form, invitation, previous or services.latest_signature(invitation))
     elif form.validate_on_submit():
-        try:
+        with change(form, quiet=(SigningClosed,)) as outcome:
             signature, created = services.sign(
                 invitation, form.input(keep_contacts=previous is not None), token=token
             )
-        except SigningClosed:
-            db.session.rollback()
+        if isinstance(outcome.error, SigningClosed):
             status = 409
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            status = error.status
+        elif not outcome.ok:
+            status = outcome.status
         else:
-            db.session.commit()
             flash(
                 gettext(
                     "Thank you: %(name)s has signed revision %(number)s. A receipt is on its way.",
@@ -241,14 +236,11 @@ def late_request(token: str) -> Response | tuple[str, int]:
     form = forms.sign_form(invitation.statement)
     status = 422
     if form.validate_on_submit():
-        try:
+        with change(form) as outcome:
             late.request(invitation, form.input())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            status = error.status
+        if not outcome.ok:
+            status = outcome.status
         else:
-            db.session.commit()
             flash(
                 gettext(
                     "Your late signature request is sent to %(organisation)s. They decide "
@@ -335,17 +327,13 @@ def open_page(token: str) -> str | tuple[str, int]:
         if (form.fax_number.data or "").strip():
             # A bot filled the hidden field: answer as if all went well, save nothing.
             return render_template("signing/open_requested.html", statement=statement)
-        try:
+        with change(form, quiet=(SigningClosed,)) as outcome:
             open_signon.request_signature(statement, form.input())
-        except SigningClosed:
-            db.session.rollback()
+        if isinstance(outcome.error, SigningClosed):
             status = 409
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-            status = error.status
+        elif not outcome.ok:
+            status = outcome.status
         else:
-            db.session.commit()
             # The same answer every time: it never tells whether this organisation signed.
             return render_template("signing/open_requested.html", statement=statement)
     return render_template(
@@ -385,10 +373,7 @@ def confirm(token: str) -> str:
 
 
 def _statement(statement_id: int) -> Statement:
-    try:
-        statement = drafting.statement_for(current_user._get_current_object(), statement_id)
-    except NotFound:
-        abort(404)
+    statement = statement_or_404(statement_id)
     _refresh_state(statement)
     return statement
 
@@ -506,7 +491,7 @@ def sort_as(statement_id: int, signature_id: int) -> Response:
     form = forms.SortAsForm()
     if form.validate_on_submit():
         with change() as outcome:
-            services.set_sort_as(current_user._get_current_object(), signature, form.sort_as.data)
+            services.set_sort_as(current_actor(), signature, form.sort_as.data)
         if outcome.ok:
             flash(
                 gettext(
@@ -539,7 +524,7 @@ def decide(statement_id: int, signature_id: int, decision: str) -> Response:
         service = late if signature.invitation_id is not None else open_signon
         action = service.approve if decision == "approve" else service.reject
         with change() as outcome:
-            action(current_user._get_current_object(), signature)
+            action(current_actor(), signature)
         if outcome.ok:
             flash(
                 gettext("%(name)s is approved and listed.", name=signature.name)
@@ -558,7 +543,7 @@ def withheld_options(statement_id: int) -> Response:
     if form.validate_on_submit():
         with change() as outcome:
             withheld.set_options(
-                current_user._get_current_object(),
+                current_actor(),
                 statement,
                 wording_one=form.wording_one.data or "",
                 wording_other=form.wording_other.data or "",
@@ -576,7 +561,7 @@ def options(statement_id: int) -> Response:
     form = forms.OptionsForm()
     if form.validate_on_submit():
         open_signon.set_options(
-            current_user._get_current_object(),
+            current_actor(),
             statement,
             open_signon=bool(form.open_signon.data),
             group_individuals=bool(form.group_individuals.data),

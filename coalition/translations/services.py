@@ -40,6 +40,7 @@ from coalition.models import (
     User,
     utcnow,
 )
+from coalition.security import can_manage, require_manage
 
 Actor = User | Invitation
 
@@ -175,16 +176,10 @@ def states(statement: Statement) -> list[State]:
 # --- who may do what ----------------------------------------------------------------------
 
 
-def _check_lead(actor: User, statement: Statement) -> None:
-    # Other organisations' statements are hidden, not forbidden: their existence is not told.
-    if actor.organisation_id != statement.organisation_id:
-        raise NotFound("No such statement.", fields={"id": "not found"})
-
-
 def may_edit(actor: Actor, translation: Translation) -> bool:
     """The lead's users edit every translation; a partner only the one it was named for."""
     if isinstance(actor, User):
-        return actor.organisation_id == translation.statement.organisation_id
+        return can_manage(actor, translation.statement)
     return (
         actor.revoked_at is None
         and actor.statement_id == translation.statement_id
@@ -246,7 +241,7 @@ def _translator(
     if translator is None:
         return None, None
     if isinstance(translator, User):
-        if translator.organisation_id != statement.organisation_id:
+        if not can_manage(translator, statement):
             raise ValidationError(
                 "The translator must be one of your colleagues or an invited partner.",
                 fields={"translator": "not in your organisation"},
@@ -268,7 +263,7 @@ def add_translation(
     translator: User | Invitation | None = None,
 ) -> Translation:
     """Add a translation (no text yet) into a new language; the statement's lead only."""
-    _check_lead(actor, statement)
+    require_manage(actor, statement)
     tag = clean_language(statement, language)
     user_id, invitation_id = _translator(statement, translator)
     translation = Translation(
@@ -299,7 +294,7 @@ def set_translator(
 ) -> Translation:
     """Name (or clear) a translation's translator; the statement's lead only."""
     statement = translation.statement
-    _check_lead(actor, statement)
+    require_manage(actor, statement)
     user_id, invitation_id = _translator(statement, translator)
     if (user_id, invitation_id) == (
         translation.translator_user_id,

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from coalition import roster, withheld
 from coalition.domain import lifecycle
 from coalition.domain import translations as rules
-from coalition.domain.errors import DomainError, NotFound, StaleRevision, ValidationError
+from coalition.domain.errors import DomainError, StaleRevision, ValidationError
 from coalition.domain.rendering import render_markdown
 from coalition.domain.revisions import redline_html
 from coalition.drafting import services as drafting
@@ -24,25 +23,13 @@ from coalition.i18n import current_language
 from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Statement, Translation, TranslationRevision, User
 from coalition.outcomes import apply_errors, change
-from coalition.security import partner
+from coalition.security import current_actor, partner, statement_or_404
 from coalition.translations import editions, forms, services
 from coalition.web import local_time
 
 bp = Blueprint("translations", __name__)
 services.connect()
 editions.connect()
-
-
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _statement(statement_id: int) -> Statement:
-    try:
-        return drafting.statement_for(_user(), statement_id)
-    except NotFound:
-        abort(404)
 
 
 def _translation(statement: Statement, language: str) -> Translation:
@@ -146,29 +133,27 @@ def _index(
 @bp.route("/statements/<int:statement_id>/translations")
 def index(statement_id: int) -> tuple[str, int]:
     """The statement's translations: language, whether up to date, translator; the lead only."""
-    return _index(_statement(statement_id))
+    return _index(statement_or_404(statement_id))
 
 
 @bp.route("/statements/<int:statement_id>/translations", methods=["POST"])
 def add(statement_id: int) -> tuple[str, int] | Response:
     """Add a translation into a new language, naming its translator; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     form = forms.AddTranslationForm()
     if not form.validate_on_submit():
         return _index(statement, form, 422)
     language = (form.other_language.data or "").strip() or (form.language.data or "")
-    try:
+    with change(quiet=(DomainError,)) as outcome:
         translator = _chosen_translator(statement, form.translator.data)
         translation = services.add_translation(
-            _user(), statement, language, translator=translator
+            current_actor(), statement, language, translator=translator
         )
-    except DomainError as error:
-        db.session.rollback()
+    if (error := outcome.error) is not None:
         if "language" in error.fields and form.other_language.data:
             error.fields["other_language"] = error.fields.pop("language")
         apply_errors(form, error)
         return _index(statement, form, error.status)
-    db.session.commit()
     flash(
         gettext(
             "The %(language)s translation is added. "
@@ -186,13 +171,13 @@ def add(statement_id: int) -> tuple[str, int] | Response:
 @bp.route("/statements/<int:statement_id>/translations/<language>/translator", methods=["POST"])
 def translator(statement_id: int, language: str) -> Response:
     """Name or change a translation's translator; the lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     translation = _translation(statement, language)
     form = forms.TranslatorForm(prefix=f"t-{translation.id}")
     if form.validate_on_submit():
         with change() as outcome:
             services.set_translator(
-                _user(), translation, _chosen_translator(statement, form.translator.data)
+                current_actor(), translation, _chosen_translator(statement, form.translator.data)
             )
         if outcome.ok:
             label = services.translator_label(translation) or gettext("your organisation")
@@ -259,7 +244,7 @@ def _editor(
         if form.preview.data:
             preview = render_markdown(form.body.data or "")
         else:
-            try:
+            with change(form, quiet=(StaleRevision,)) as outcome:
                 revision = services.save_revision(
                     actor,
                     translation,
@@ -269,19 +254,15 @@ def _editor(
                     source_revision=_number(form.source_revision.data),
                     note=form.note.data or "",
                 )
-            except StaleRevision as error:
-                db.session.rollback()
+            if isinstance(error := outcome.error, StaleRevision):
                 db.session.refresh(translation)
                 conflict = _conflict(translation, error.base_revision, form.body.data)
                 # Saving again now builds on the newer revision, with the typed text kept.
                 form.base_revision.data = str(translation.current_revision)
                 status = 409
-            except DomainError as error:
-                db.session.rollback()
-                apply_errors(form, error)
-                status = error.status
+            elif not outcome.ok:
+                status = outcome.status
             else:
-                db.session.commit()
                 return _saved(statement, translation, revision, token)
     elif request.method == "POST":
         status = 422
@@ -380,9 +361,9 @@ def _editor_page(
 @bp.route("/statements/<int:statement_id>/translations/<language>", methods=["GET", "POST"])
 def edit(statement_id: int, language: str) -> tuple[str, int] | Response:
     """Write or update a translation beside the source and its redline; the lead's users."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     translation = _translation(statement, language)
-    return _editor(_user(), statement, translation)
+    return _editor(current_actor(), statement, translation)
 
 
 @bp.route("/i/<token>/translate/<language>", methods=["GET", "POST"])
@@ -407,7 +388,7 @@ def partner_edit(token: str, language: str) -> tuple[str, int] | Response:
 @bp.route("/statements/<int:statement_id>/translations/<language>/signatories")
 def signatories(statement_id: int, language: str) -> str:
     """The list as it would be published now in one language, collated by its rules; lead only."""
-    statement = _statement(statement_id)
+    statement = statement_or_404(statement_id)
     translation = _translation(statement, language)
     current = roster.plan(statement)
     listed = services.ordered_names(
