@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Annotated, Any
 
 from flask import jsonify
+from pydantic import ConfigDict
 from werkzeug.wrappers import Response
 
 from coalition.api import bp
@@ -33,11 +35,12 @@ from coalition.api.schemas import (
     Text,
     TimeText,
     documented,
+    text_pattern,
 )
 from coalition.api.signing import signature_json
 from coalition.domain.errors import Conflict, ValidationError
 from coalition.domain.followup import ResponseFile, check_response_file
-from coalition.domain.imports import IMPORT_MAX_BYTES
+from coalition.domain.imports import IGNORED, IMPORT_MAX_BYTES, READ, REQUIRED
 from coalition.domain.limits import NAME_MAX
 from coalition.extensions import db
 from coalition.security import api_route
@@ -52,8 +55,19 @@ class EvidenceFileIn(Schema):
     content_base64: Annotated[str, documented(contentEncoding="base64", pattern=FILE_BASE64)]
 
 
+def _text_or_file(schema: dict[str, Any]) -> None:
+    # The evidence: a message that shows something, else a file.
+    shows = {"type": "string", "pattern": text_pattern(required=True)}
+    schema["if"] = {"required": ["evidence_text"], "properties": {"evidence_text": shows}}
+    schema["else"] = {"required": ["evidence_file"],
+                      "properties": {"evidence_file": {"type": "object"}}}
+
+
 class RecordIn(Schema):
-    """A signature the partner gave by e-mail or by phone, as the signer gave it."""
+    """A signature the partner gave by e-mail or by phone, as the signer gave it: the
+    evidence is a message that shows something, a file, or both."""
+
+    model_config = ConfigDict(json_schema_extra=_text_or_file)
 
     # Left out: the invitation to signer_email, else a new one (made without its mail).
     invitation_id: Integer | None = None
@@ -77,10 +91,21 @@ class RecordIn(Schema):
     evidence_file: EvidenceFileIn | None = None
 
 
+# Through the API the first line starts with the three required columns, in this order,
+# separated by commas, and any other known columns follow; at least one line holds a
+# signature. (The lead's upload page takes them in any order and separator.)
+_COLUMNS = "|".join(name for name in (*READ, *IGNORED) if name not in REQUIRED)
+API_CSV = (
+    rf"^name,signer_name,signer_email(?:,(?:{_COLUMNS}))*\r?\n"
+    r'[^\x00]*[^\x00\s,"][^\x00]*$'
+)
+_API_CSV = re.compile(API_CSV)
+
+
 class ImportIn(Schema):
     """A CSV with the columns of the signatories CSV (docs/signing.md), as text."""
 
-    csv: Annotated[str, documented(maxLength=IMPORT_MAX_BYTES,
+    csv: Annotated[str, documented(maxLength=IMPORT_MAX_BYTES, pattern=API_CSV,
                                    examples=["name,signer_name,signer_email\n"
                                              "Viasna,Ales Bialiatski,ales@viasna.example\n"])]
     file_name: Annotated[str, Text(200, "signatures.csv")] | None = None
@@ -220,9 +245,12 @@ def create_signature_import(statement_id: int) -> tuple[Response, int]:
     """Hold an uploaded list and answer its preview; nothing else is written."""
     statement = lead_statement(statement_id)
     data = parse(ImportIn)
-    if "\x00" in data.csv:
-        raise ValidationError("csv contains NUL: it is not a text file.",
-                              fields={"csv": "contains NUL"})
+    if not _API_CSV.match(data.csv):
+        raise ValidationError(
+            "csv must start with the line name,signer_name,signer_email (other columns of "
+            "the signatories CSV may follow) and hold at least one signature; no NUL.",
+            fields={"csv": "does not start with name,signer_name,signer_email"},
+        )
     preview = recording.hold(api_user(), statement, content=data.csv,
                              file_name=data.file_name or "", note=data.note or "")
     answer = jsonify(preview_json(preview))

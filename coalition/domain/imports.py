@@ -205,6 +205,8 @@ def parse(text: str, *, zone: str = "UTC", now: dt.datetime | None = None) -> Pa
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     result = ParsedImport()
+    # A cell may be as long as the file (the module's default stops at 128 KiB).
+    csv.field_size_limit(max(csv.field_size_limit(), IMPORT_MAX_BYTES + 1))
     reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     try:
         rows = list(reader)

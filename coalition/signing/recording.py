@@ -81,7 +81,8 @@ def clean_revision(statement: Statement, value: object) -> int:
         raise ValidationError("The revision must be a revision number.",
                               fields={"revision": "must be a revision number"})
     if number > statement.current_revision:
-        raise ValidationError(
+        # Well formed, but the statement has no such text (yet): a conflict with its state.
+        raise Conflict(
             say("Revision %(number)s does not exist: the latest is %(latest)s.",
                 number=number, latest=statement.current_revision),
             fields={"revision": "does not exist"})
@@ -99,7 +100,8 @@ def clean_approved_at(value: object, *, required: bool = True) -> dt.datetime | 
         raise ValidationError("When the partner approved must be a time with its offset.",
                               fields={"approved_at": "must be a time with its offset"})
     if value > utcnow() + _SLACK:
-        raise ValidationError("When the partner approved cannot be in the future.",
+        # Well formed, but not yet true: refused like a deadline that has passed (409).
+        raise Conflict("When the partner approved cannot be in the future.",
                               fields={"approved_at": "is in the future"})
     return value.astimezone(dt.UTC)
 
@@ -152,7 +154,7 @@ def _checked(
     evidence_text: object, evidence_file: ResponseFile | None,
 ) -> tuple[int, dt.datetime | None, str]:
     """Every field checked before refusing, so a form shows all its mistakes at once."""
-    errors: list[ValidationError] = []
+    errors: list[ValidationError | Conflict] = []
     values: list[object] = []
     checks: list[Callable[[], object]] = [
         lambda: clean_revision(statement, revision),
@@ -163,12 +165,13 @@ def _checked(
     for check_ in checks:
         try:
             values.append(check_())
-        except ValidationError as error:
+        except (ValidationError, Conflict) as error:
             errors.append(error)
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        refused = ValidationError(
+        kind = ValidationError if any(isinstance(e, ValidationError) for e in errors) else Conflict
+        refused = kind(
             tuple(part for error in errors for part in error.said),
             fields={name: message for error in errors for name, message in error.fields.items()},
         )
@@ -302,7 +305,7 @@ def _plan_line(
         clean = services.clean_input(_input(line))
         if line.revision is not None:
             clean_revision(statement, line.revision)
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         return RefusedLine(line.line, line.text, error.said)
     email, name = clean.signer_email.lower(), _key(clean.name)
     for key in (f"email:{email}", f"name:{name}:{clean.kind}"):
