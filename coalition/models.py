@@ -27,6 +27,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from coalition.domain.collation import RULES_VERSION
 from coalition.domain.lifecycle import State
 from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import Base, db
@@ -188,6 +189,10 @@ class Statement(Model):
     open_signon: Mapped[bool] = mapped_column(Boolean, default=False)
     open_signon_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     group_individuals: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The oldest collation rules a stored sort key of its signatures was made under: below
+    # collation.RULES_VERSION after an upgrade that changes the rules, until `flask resort`
+    # (meanwhile coalition.roster orders the list in Python, every page alike).
+    sort_rules: Mapped[int] = mapped_column(Integer, default=RULES_VERSION)
     # Joint letters: an addressee block and a salutation laid out before the body.
     letter_addressee_name: Mapped[str] = mapped_column(String(200), default="")
     letter_addressee_title: Mapped[str] = mapped_column(String(200), default="")

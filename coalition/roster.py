@@ -11,10 +11,10 @@ nothing here changes a row.
 
 The published order, in one rule: organisations before individuals when the statement
 groups them, then the collation key under the current rules, then the row id. SQL reads
-it from the stored keys (:func:`order_by`, on ix_signature_order); a key stored under
-older collation rules (``sort_rules``; until ``flask resort`` runs after an upgrade) is
-made again in Python, and callers that page in SQL ask :func:`stale_keys` first and take
-:func:`published` instead while any is stale.
+it from the stored keys (:func:`order_by`, on ix_signature_order). After an upgrade that
+changes the collation rules, until ``flask resort`` runs, a statement's keys may be stale
+(``Statement.sort_rules``, :func:`stale_keys`): then every key is made again in Python
+(:func:`published`), and callers that page in SQL take that list instead.
 """
 
 from __future__ import annotations
@@ -165,16 +165,13 @@ def live(statement: Statement) -> Select[Signature]:
 
 
 def stale_keys(statement: Statement) -> bool:
-    """Whether a live signature's stored key was made under older collation rules."""
-    return db.session.scalar(
-        select(Signature.id)
-        .where(
-            Signature.statement_id == statement.id,
-            Signature.live,
-            Signature.sort_rules != collation.RULES_VERSION,
-        )
-        .limit(1)
-    ) is not None
+    """Whether the statement's stored keys may be from older collation rules (no query).
+
+    ``Statement.sort_rules`` holds the oldest rules its keys were made under; it falls
+    behind ``collation.RULES_VERSION`` with an upgrade that changes the rules, and
+    ``flask resort`` (signing.services.resort) brings it level again.
+    """
+    return statement.sort_rules != collation.RULES_VERSION
 
 
 def sort_position(signature: Signature, statement: Statement) -> tuple[int, bytes, int]:
@@ -189,11 +186,13 @@ def in_order(signatures: Sequence[Signature], statement: Statement) -> list[Sign
 
 
 def published(statement: Statement) -> list[Signature]:
-    """Every live signature in published order: one query on ix_signature_order."""
+    """Every live signature in published order: one query on ix_signature_order.
+
+    While the statement's keys may be stale, they are made again under the current rules
+    and the rows sorted here; the lead's paged list (signing.listing) does the same.
+    """
     rows = list(db.session.scalars(live(statement).order_by(*order_by(statement))))
-    if any(row.sort_rules != collation.RULES_VERSION for row in rows):
-        return in_order(rows, statement)
-    return rows
+    return in_order(rows, statement) if stale_keys(statement) else rows
 
 
 # --- who endorses the current text --------------------------------------------------------

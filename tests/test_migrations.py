@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,21 @@ def _database_url(tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'migrated.sqlite'}"
     # A separate schema-less database would need CREATE DATABASE rights; use a fresh schema.
     return PG_URL
+
+
+@pytest.fixture
+def keep_loggers() -> Iterator[None]:
+    """Alembic's env.py runs logging.fileConfig, which disables every existing logger: put
+    them back, or later tests that read the log (caplog) would see nothing. For tests
+    outside this module that migrate a database (``pytest.mark.usefixtures``)."""
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
+    disabled = {logger.name: logger.disabled for logger in loggers}
+    root_level, root_handlers = logging.root.level, list(logging.root.handlers)
+    yield
+    for logger in loggers:
+        logger.disabled = disabled[logger.name]
+    logging.root.setLevel(root_level)
+    logging.root.handlers[:] = root_handlers
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from coalition.domain.lifecycle import State
 from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import db
 from coalition.models import Invitation, Signature, Statement, User, utcnow
-from coalition.security import can_manage
 from coalition.signing import open_signon, services
 from coalition.signing.services import SignatureInput
 
@@ -88,20 +87,9 @@ def request(invitation: Invitation, data: SignatureInput) -> Signature:
     return signature
 
 
-def _reviewable(actor: User, signature: Signature) -> Statement:
-    statement = db.session.get(Statement, signature.statement_id)
-    if statement is None or not can_manage(actor, statement):
-        raise NotFound("No such request.")
-    if signature.invitation_id is None or signature.status != SignatureStatus.PENDING:
-        raise Conflict(
-            "This request has already been decided.", fields={"status": signature.status}
-        )
-    return statement
-
-
 def approve(actor: User, signature: Signature) -> Signature:
     """Add a late signature to the list (lead only); the signer gets a receipt."""
-    statement = _reviewable(actor, signature)
+    statement = open_signon.reviewable(actor, signature, late=True)
     invitation = db.session.get(Invitation, signature.invitation_id)
     if invitation is not None and roster.has_live_signature(invitation):
         raise Conflict("This partner has signed since: its signature stands.",
@@ -119,7 +107,7 @@ def approve(actor: User, signature: Signature) -> Signature:
 
 def reject(actor: User, signature: Signature) -> Signature:
     """Turn a late request down; it stays in the history as rejected (lead only)."""
-    statement = _reviewable(actor, signature)
+    statement = open_signon.reviewable(actor, signature, late=True)
     open_signon.mark_rejected(actor, signature)
     audit.record(
         "signature.late_rejected", actor=actor, statement=statement, signature=signature.id,

@@ -6,7 +6,9 @@ so the number of queries and the work of a request do not grow with the list
 (docs/performance.md). Read-only: nothing here changes a row.
 
 Who is live, the published order and what covers the current text are the roster's
-(coalition/roster.py).
+(coalition/roster.py). While a statement's stored sort keys may be stale (after an upgrade
+that changes the collation rules, until `flask resort`), the published filters take the
+roster's list, ordered in Python, so this page orders names as every other page does.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def published_rows(statement: Statement) -> list[tuple[str, str | None, str, int
     Unpacked as tuples: several times cheaper than reading a Row's attributes by name,
     which counts at tens of thousands of signatories (docs/performance.md).
     """
+    if roster.stale_keys(statement):
+        return [
+            (s.name, s.country, s.kind, s.revision_number)
+            for s in roster.published(statement)
+            if s.public
+        ]
     rows = db.session.execute(
         select(Signature.name, Signature.country, Signature.kind, Signature.revision_number)
         .where(Signature.statement_id == statement.id, Signature.live, Signature.public)
@@ -118,6 +126,8 @@ def page(
     statement: Statement, show: str, floor: int, number: int, size: int = PAGE_SIZE
 ) -> list[Signature]:
     """One page of a filter's rows."""
+    if show in PUBLISHED and roster.stale_keys(statement):
+        return _in_order(statement, show, floor)[(number - 1) * size : number * size]
     return list(
         db.session.scalars(
             query(statement, show, floor).limit(size).offset((number - 1) * size)
@@ -129,18 +139,33 @@ def page_of(statement: Statement, show: str, floor: int, signature: Signature) -
     """The page of a filter on which `signature` appears (1 when the filter has no order)."""
     if show not in PUBLISHED or not signature.live:
         return 1
-    before = db.session.scalar(
-        select(func.count()).select_from(
-            query(statement, show, floor)
-            .order_by(None)
-            .where(
-                tuple_(*roster.order_by(statement))
-                < tuple_(*roster.order_values(signature, statement))
+    if roster.stale_keys(statement):
+        place = roster.sort_position(signature, statement)
+        rows = _in_order(statement, show, floor)
+        before = sum(1 for row in rows if roster.sort_position(row, statement) < place)
+    else:
+        before = db.session.scalar(
+            select(func.count()).select_from(
+                query(statement, show, floor)
+                .order_by(None)
+                .where(
+                    tuple_(*roster.order_by(statement))
+                    < tuple_(*roster.order_values(signature, statement))
+                )
+                .subquery()
             )
-            .subquery()
-        )
-    )
-    return (before or 0) // PAGE_SIZE + 1
+        ) or 0
+    return before // PAGE_SIZE + 1
+
+
+def _in_order(statement: Statement, show: str, floor: int) -> list[Signature]:
+    """A published filter's rows in the roster's order (while the stored keys may be stale)."""
+    rows = roster.published(statement)
+    if show == "endorsed":
+        return [s for s in rows if roster.covers(s, statement, floor)]
+    if show == "outstanding":
+        return [s for s in rows if not roster.covers(s, statement, floor)]
+    return rows
 
 
 @dataclass(frozen=True)

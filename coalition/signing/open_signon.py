@@ -182,11 +182,18 @@ def confirm(signature: Signature) -> bool:
     return True
 
 
-def _reviewable(actor: User, signature: Signature) -> Statement:
+def reviewable(actor: User, signature: Signature, *, late: bool = False) -> Statement:
+    """The statement of a request its lead may still decide: an open sign-on request
+    (unconfirmed or pending), or with `late` an invitation's late request (pending)."""
     statement = db.session.get(Statement, signature.statement_id)
     if statement is None or not can_manage(actor, statement):
         raise NotFound("No such request.")
-    if signature.invitation_id is not None or signature.status not in AWAITING:
+    undecided = (
+        signature.invitation_id is not None and signature.status == SignatureStatus.PENDING
+        if late
+        else signature.invitation_id is None and signature.status in AWAITING
+    )
+    if not undecided:
         raise Conflict(
             "This request has already been decided.", fields={"status": signature.status}
         )
@@ -195,7 +202,7 @@ def _reviewable(actor: User, signature: Signature) -> Statement:
 
 def approve(actor: User, signature: Signature) -> Signature:
     """Approve an open sign-on request: it joins the list (lead only)."""
-    statement = _reviewable(actor, signature)
+    statement = reviewable(actor, signature)
     if signature.status != SignatureStatus.PENDING:
         raise Conflict("The signer has not confirmed the e-mail address yet.",
                        fields={"status": signature.status})
@@ -251,7 +258,7 @@ def mark_rejected(actor: User, signature: Signature) -> None:
 
 def reject(actor: User, signature: Signature) -> Signature:
     """Reject an open sign-on request; it stays in the history as rejected (lead only)."""
-    statement = _reviewable(actor, signature)
+    statement = reviewable(actor, signature)
     mark_rejected(actor, signature)
     audit.record(
         "signature.rejected", actor=actor, statement=statement, signature=signature.id,

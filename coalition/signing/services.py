@@ -863,7 +863,11 @@ def set_sort_as(actor: User, signature: Signature, sort_as: object) -> Signature
 def resort(
     *, statement: Statement | None = None, everything: bool = False, actor: User | None = None
 ) -> int:
-    """Recompute sort keys made under older collation rules (or all); returns the count."""
+    """Recompute sort keys made under older collation rules (or all); returns the count.
+
+    Each statement in scope is then marked as sorted under the current rules
+    (``Statement.sort_rules``): its lists are read in SQL order again (coalition.roster).
+    """
     query = select(Signature)
     if statement is not None:
         query = query.where(Signature.statement_id == statement.id)
@@ -881,6 +885,10 @@ def resort(
         signature.sort_key = sort_key_for(signature.name, owner, signature.sort_as)
         signature.sort_rules = collation.RULES_VERSION
         count += 1
+    sorted_now = update(Statement).where(Statement.sort_rules != collation.RULES_VERSION)
+    if statement is not None:
+        sorted_now = sorted_now.where(Statement.id == statement.id)
+    db.session.execute(sorted_now.values(sort_rules=collation.RULES_VERSION))
     if count:
         audit.record(
             "signatures.resorted",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
@@ -15,21 +12,9 @@ from coalition.invitations import access
 from coalition.invitations import services as invitations
 from coalition.models import Invitation, User
 from tests import factories
-from tests.test_migrations import migrated_app  # noqa: F401 - the fixture
+from tests.test_migrations import keep_loggers, migrated_app  # noqa: F401 - the fixtures
 
-
-@pytest.fixture(autouse=True)
-def _keep_loggers() -> Iterator[None]:
-    """Alembic's env.py runs logging.fileConfig, which disables every existing logger: put
-    them back, or later tests that read the log (caplog) would see nothing."""
-    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
-    disabled = {logger.name: logger.disabled for logger in loggers}
-    root_level, root_handlers = logging.root.level, list(logging.root.handlers)
-    yield
-    for logger in loggers:
-        logger.disabled = disabled[logger.name]
-    logging.root.setLevel(root_level)
-    logging.root.handlers[:] = root_handlers
+pytestmark = pytest.mark.usefixtures("keep_loggers")
 
 
 def test_a_link_sent_before_the_upgrade_keeps_working(migrated_app: Flask):  # noqa: F811

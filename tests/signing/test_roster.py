@@ -220,30 +220,58 @@ def test_every_reader_lists_in_one_order_grouped_or_not(owner: User, statement: 
     )
 
 
-def test_a_stale_sort_key_does_not_make_two_readers_disagree(owner: User, statement: Statement):
+def _as_after_an_upgrade(statement: Statement, signature: Signature) -> None:
+    """The state an upgrade that changes the collation rules leaves until `flask resort`:
+    the statement's keys are from older rules, one of them ordering differently now."""
+    signature.sort_key = b"\x00"  # what older rules might have made: first of all
+    signature.sort_rules = collation.RULES_VERSION - 1
+    statement.sort_rules = collation.RULES_VERSION - 1
+    db.session.commit()
+
+
+def test_a_stale_sort_key_does_not_make_two_pages_disagree(owner: User, statement: Statement):
     # Before the roster, publishing re-sorted keys made under older collation rules while
-    # the lead's CSV, re-confirmation and the API's translated lists read the stored keys:
-    # the edition listed Alpha first, the lead's CSV Zeta first.
+    # the lead's page, its CSV, re-confirmation and the API read the stored keys: the
+    # edition listed Alpha first, the lead's page Zeta first.
     factories.signature_row(statement, "Alpha")
     zeta = factories.signature_row(statement, "Zeta")
-    factories.signature_row(statement, "Mu")
-    zeta.sort_key = b"\x00"  # what older rules might have made: first of all
-    zeta.sort_rules = collation.RULES_VERSION - 1
-    db.session.commit()
+    mu = factories.signature_row(statement, "Mu")
+    assert not roster.stale_keys(statement)
+    _as_after_an_upgrade(statement, zeta)
     assert roster.stale_keys(statement)
     assert roster.current_key(zeta, statement) == collation.sort_key("Zeta", "en", None)
-    orders = {
-        "roster": _names(roster.published(statement)),
-        "plan": _names(roster.plan(statement).endorsing),
-        "publication": publishing.prepare(statement).names,
-    }
-    assert all(order == ["Alpha", "Mu", "Zeta"] for order in orders.values()), orders
-    # Once re-sorted, SQL reads the stored keys, in the same order.
-    signing.resort(statement=statement)
-    db.session.commit()
-    assert not roster.stale_keys(statement)
     orders = _listed_everywhere(owner, statement)
     assert all(order == ["Alpha", "Mu", "Zeta"] for order in orders.values()), orders
+    floor = roster.floor(statement)
+    assert listing.page(statement, "list", floor, 1, size=2) == roster.published(statement)[:2]
+    assert _names(listing.page(statement, "list", floor, 2, size=2)) == ["Zeta"]
+    assert listing.page_of(statement, "list", floor, mu) == 1
+    assert listing.page_of(statement, "outstanding", floor, mu) == 1
+    # Once re-sorted, SQL reads the stored keys, in the same order.
+    assert signing.resort(statement=statement) == 1
+    db.session.commit()
+    assert not roster.stale_keys(statement)
+    assert zeta.sort_key == collation.sort_key("Zeta", "en", None)
+    orders = _listed_everywhere(owner, statement)
+    assert all(order == ["Alpha", "Mu", "Zeta"] for order in orders.values()), orders
+
+
+def test_resort_of_every_statement_marks_each_sorted_under_the_current_rules(
+    owner: User, statement: Statement
+):
+    other = factories.statement(owner, title="Another")
+    zeta = factories.signature_row(statement, "Zeta")
+    _as_after_an_upgrade(statement, zeta)
+    other.sort_rules = collation.RULES_VERSION - 1  # no signatures, still from older rules
+    db.session.commit()
+    assert signing.resort() == 1
+    db.session.commit()
+    assert not roster.stale_keys(statement) and not roster.stale_keys(other)
+
+
+def test_a_new_statement_is_sorted_under_the_current_rules(statement: Statement):
+    assert statement.sort_rules == collation.RULES_VERSION
+    assert not roster.stale_keys(statement)
 
 
 def test_sort_position_is_the_sql_order(statement: Statement):
