@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition import cli, database, immutability, security, web
     from coalition.accounts.views import bp as accounts_bp
     from coalition.api import bp as api_bp
+    from coalition.coleads.views import bp as coleads_bp
     from coalition.drafting.views import bp as drafting_bp
     from coalition.followup import views as followup_views
     from coalition.invitations.views import bp as invitations_bp
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(signing_bp)
     app.register_blueprint(recording_bp)
     app.register_blueprint(translations_bp)
+    app.register_blueprint(coleads_bp)
     followup_views.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)

@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from coalition.extensions import db
 from coalition.models import AuditEvent, Invitation, Statement, User, utcnow
+from coalition.security import is_lead_organisation
 
 Actor = User | Invitation | None
 
@@ -23,6 +24,18 @@ def actor_label(actor: Actor) -> str:
     if isinstance(actor, Invitation):
         return f"{actor.organisation} (invitation)"
     return "system"
+
+
+def _label(actor: Actor, statement: Statement | None) -> str:
+    """The actor's label; a co-lead's staff are named with their organisation, so the log
+    of a statement steered by several says which organisation and person acted (issue 17)."""
+    if (
+        isinstance(actor, User)
+        and statement is not None
+        and not is_lead_organisation(actor, statement)
+    ):
+        return f"{actor.email} ({actor.organisation.name})"
+    return actor_label(actor)
 
 
 def record(
@@ -52,7 +65,7 @@ def record(
             "statement_id": statement.id if statement is not None else None,
             "actor_user_id": actor.id if isinstance(actor, User) else None,
             "actor_invitation_id": actor.id if isinstance(actor, Invitation) else None,
-            "actor_label": actor_label(actor),
+            "actor_label": _label(actor, statement),
             "action": action,
             "detail": detail,
             "created_at": utcnow(),

@@ -80,10 +80,15 @@ DOMAIN_WORDS = (
     lazy_gettext("Partners"),
     lazy_gettext("Comments"),
     lazy_gettext("Signatories"),
+    lazy_gettext("Co-leads"),
     lazy_gettext("Publish"),
     lazy_gettext("After publication"),
     lazy_gettext("Activity"),
     lazy_gettext("Settings"),
+    # coalition/web.py ROLE_LABELS
+    lazy_gettext("Admin"),
+    lazy_gettext("Editor"),
+    lazy_gettext("Viewer"),
     # coalition/domain/invitations.py RESPONSE_LABELS and invitations/views.py FILTER_LABELS
     lazy_gettext("All"),
     lazy_gettext("No answer"),
@@ -232,6 +237,11 @@ def _say(said: Said) -> str:
     return template % values
 
 
+def names_list(names: object) -> str:
+    """Names joined as the interface language joins them: "A and B", "A, B et C"."""
+    return str(format_list([str(name) for name in names], locale=current_language()))  # type: ignore[attr-defined]
+
+
 def text_lang(tag: str | None) -> Markup:
     """` lang="…"` for an element holding text in another language than the page's
     (WCAG 3.1.2: a screen reader then reads a statement in its own language); nothing when
@@ -268,3 +278,4 @@ def init_app(app: Flask) -> None:
         text_lang=text_lang,
     )
     app.add_template_filter(translate, "translated")
+    app.add_template_filter(names_list, "names")

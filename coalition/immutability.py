@@ -56,6 +56,13 @@ MUTABLE: dict[type[Any], frozenset[str]] = {
     models.StatementUpdate: frozenset(),
     models.LetterResponse: frozenset({"public"}),
     models.UpdateOptOut: frozenset({"created_at"}),  # unsubscribed again after re-signing
+    # Co-leads (issue 17): an invitation is accepted or removed, never rewritten; a sign-off
+    # is a record of who approved which text.
+    models.CoLead: frozenset(
+        {"token_hash", "organisation_id", "accepted_at", "accepted_by_id", "removed_at",
+         "removed_by_id"}
+    ),
+    models.SignOff: frozenset(),
 }
 
 NEVER_DELETED: tuple[type[Any], ...] = (

@@ -89,6 +89,9 @@ def _in(column: str, values: Any) -> str:
 
 
 STATES = [s.value for s in State]
+# Roles inside an organisation (issue 17): the admin (its first account) invites colleagues;
+# an editor has every power over the organisation's statements; a viewer reads them only.
+ROLES = ("admin", "editor", "viewer")
 SIGNATURE_KINDS = ("organisation", "individual")
 # What each status means: coalition.domain.signatures.SignatureStatus.
 SIGNATURE_STATUSES = tuple(status.value for status in SignatureStatus)
@@ -106,6 +109,8 @@ class Organisation(Model):
 
 
 class User(UserMixin, Model):
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -121,6 +126,7 @@ class User(UserMixin, Model):
     # The daily digest of the organisation's statements (opt-in) and when it last went out.
     wants_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     digest_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    role: Mapped[str] = mapped_column(String(10), default="editor", server_default="editor")
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 
@@ -136,6 +142,14 @@ class User(UserMixin, Model):
         return self.name or self.email
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role == "viewer"
+
+    @property
     def viewing_zone(self) -> str:
         """The zone this user sees times in: its own, else its organisation's, else UTC."""
         return self.timezone or self.organisation.timezone or "UTC"
@@ -143,6 +157,8 @@ class User(UserMixin, Model):
 
 class ColleagueInvitation(Model):
     """A lead user's invitation to a colleague to join the same organisation."""
+
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -153,6 +169,7 @@ class ColleagueInvitation(Model):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    role: Mapped[str] = mapped_column(String(10), default="editor", server_default="editor")
 
     organisation: Mapped[Organisation] = relationship()
     invited_by: Mapped[User] = relationship()
@@ -206,6 +223,10 @@ class Statement(Model):
     withheld_wording_one: Mapped[str] = mapped_column(String(300), default="")
     withheld_wording_other: Mapped[str] = mapped_column(String(300), default="")
     withheld_hidden_from_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Co-leads (issue 17): each must approve the exact revision before it is published.
+    require_sign_off: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -411,6 +432,8 @@ class Edition(Model):
     # Signatories counted but not named, and the line that says so, frozen in its wording.
     withheld_count: Mapped[int] = mapped_column(Integer, default=0)
     withheld_line: Mapped[str] = mapped_column(String(500), default="")
+    # Who convened the statement when it was published: the lead, then its co-leads.
+    conveners: Mapped[list[str] | None] = mapped_column(JSON)
 
     statement: Mapped[Statement] = relationship()
     # The named list only: rows not named publicly are never read through it.
@@ -757,3 +780,54 @@ class SignatureRecord(Model):
 
     recorded_by: Mapped[User | None] = relationship()
     signature_import: Mapped[SignatureImport | None] = relationship()
+
+
+class CoLead(Model):
+    """Another organisation steering one statement with its lead (issue 17).
+
+    Made when the lead invites one of its staff by e-mail (`organisation_id` is None until
+    someone accepts); removed, never deleted. Its staff may read and change that statement
+    only (coalition.security.can_view / can_manage).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    statement: Mapped[Statement] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+
+    @property
+    def status(self) -> str:
+        """invited, active or removed."""
+        if self.removed_at is not None:
+            return "removed"
+        return "active" if self.accepted_at is not None else "invited"
+
+
+class SignOff(Model):
+    """A co-lead's approval of one exact revision for publication; never updated or deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statement.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    revision_number: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship()

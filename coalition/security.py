@@ -8,12 +8,13 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import ColumnElement, or_, select
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
 
 from coalition.domain.errors import NotFound, PermissionDenied
 from coalition.extensions import db, login_manager
-from coalition.models import Statement, User
+from coalition.models import CoLead, Statement, User
 from coalition.tokens import hash_token as hash_token
 from coalition.tokens import new_link_salt as new_link_salt
 from coalition.tokens import new_token as new_token
@@ -37,6 +38,22 @@ def _mark(access: str) -> Callable[[F], F]:
 public = _mark(ACCESS_PUBLIC)
 partner = _mark(ACCESS_PARTNER)
 api_route = _mark(ACCESS_API)
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def own_account(view: F) -> F:
+    """A lead page that changes only the user's own account (its language, password,
+    tokens...): a viewer may use it too. Every other lead page refuses a viewer's changes."""
+    view.own_account = True  # type: ignore[attr-defined]
+    return view
+
+
+def lead_only(view: F) -> F:
+    """A statement's page that only its lead organisation may open (publication, co-leads'
+    management): a co-lead's staff get 403."""
+    view.lead_only = True  # type: ignore[attr-defined]
+    return view
 
 
 def access_of(view: Callable[..., Any]) -> str:
@@ -66,7 +83,24 @@ def _guard() -> Response | None:
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     g.organisation_id = current_user.organisation_id
+    _refuse_what_the_role_forbids(view)
     return None
+
+
+def _refuse_what_the_role_forbids(view: Callable[..., Any] | None) -> None:
+    """403 for a viewer's change and for a co-lead on a lead-only page. The services refuse
+    the same (require_manage, require_lead); this answers before any form is read, the
+    same way on every page."""
+    user: User = current_user
+    if request.method not in SAFE_METHODS and user.role == "viewer" and not getattr(
+        view, "own_account", False
+    ):
+        abort(403)
+    if getattr(view, "lead_only", False):
+        statement_id = (request.view_args or {}).get("statement_id")
+        statement = db.session.get(Statement, statement_id) if statement_id else None
+        if statement is not None and is_co_lead(user, statement):
+            abort(403)
 
 
 def current_app_view() -> Callable[..., Any] | None:
@@ -189,14 +223,58 @@ def init_app(app: Flask) -> None:
 # Another organisation's statement is hidden, not forbidden: its existence is not told.
 
 
-def can_view(actor: User, statement: Statement) -> bool:
-    """Whether `actor` may read `statement` and all of its lead-side pages (contacts too)."""
+def is_lead_organisation(actor: User, statement: Statement) -> bool:
+    """Whether `actor` belongs to the organisation that leads `statement`."""
     return actor.organisation_id == statement.organisation_id
 
 
+def is_co_lead(actor: User, statement: Statement) -> bool:
+    """Whether `actor`'s organisation steers `statement` as an active co-lead (issue 17)."""
+    return (
+        db.session.scalar(
+            select(CoLead.id)
+            .where(
+                CoLead.statement_id == statement.id,
+                CoLead.organisation_id == actor.organisation_id,
+                CoLead.accepted_at.is_not(None),
+                CoLead.removed_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_view(actor: User, statement: Statement) -> bool:
+    """Whether `actor` may read `statement` and all of its lead-side pages (contacts too):
+    any account of the lead organisation or of an active co-lead, viewers included."""
+    return is_lead_organisation(actor, statement) or is_co_lead(actor, statement)
+
+
+def viewable_by(actor: User) -> ColumnElement[bool]:
+    """can_view in SQL: the statements `actor` may read (its organisation's and co-led)."""
+    return or_(
+        Statement.organisation_id == actor.organisation_id,
+        Statement.id.in_(
+            select(CoLead.statement_id).where(
+                CoLead.organisation_id == actor.organisation_id,
+                CoLead.accepted_at.is_not(None),
+                CoLead.removed_at.is_(None),
+            )
+        ),
+    )
+
+
 def can_manage(actor: User, statement: Statement) -> bool:
-    """Whether `actor` may change `statement`: its text, partners, signatures, publication."""
-    return can_view(actor, statement)
+    """Whether `actor` may change `statement`: its text, partners, signatures, responses
+    (the lead's and the co-leads' editors and admins; never a viewer)."""
+    return actor.role != "viewer" and can_view(actor, statement)
+
+
+def can_lead(actor: User, statement: Statement) -> bool:
+    """Whether `actor` may do what only the lead organisation does: invite and remove
+    co-leads, require their sign-off, publish (its editors and admins)."""
+    return actor.role != "viewer" and is_lead_organisation(actor, statement)
 
 
 def require_view(actor: User, statement: Statement | None) -> Statement:
@@ -214,6 +292,16 @@ def require_manage(actor: User, statement: Statement | None) -> Statement:
     if not can_manage(actor, statement):
         raise PermissionDenied(
             "You may read this statement but not change it.", fields={"id": "read only"}
+        )
+    return statement
+
+
+def require_lead(actor: User, statement: Statement) -> Statement:
+    """`statement` when `actor` may act as its lead organisation (see can_lead)."""
+    require_manage(actor, statement)
+    if not can_lead(actor, statement):
+        raise PermissionDenied(
+            "Only the lead organisation may do this.", fields={"id": "lead only"}
         )
     return statement
 

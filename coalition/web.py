@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from flask import (
     Flask,
@@ -14,6 +15,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -24,6 +26,7 @@ from coalition.domain.errors import DomainError
 from coalition.domain.lifecycle import LABELS, State
 from coalition.extensions import db
 from coalition.i18n import format_local
+from coalition.security import is_co_lead, is_lead_organisation
 
 
 def wants_json() -> bool:
@@ -132,11 +135,25 @@ STATEMENT_TABS = [
     ("invitations.index", "Partners"),
     ("invitations.comments", "Comments"),
     ("signing.signatories", "Signatories"),
+    ("coleads.index", "Co-leads"),
     ("publishing.publish", "Publish"),
     ("followup.index", "After publication"),
     ("drafting.activity", "Activity"),
     ("drafting.settings", "Settings"),
 ]
+
+
+# An account's role inside its organisation (issue 17), as the account page shows it.
+ROLE_LABELS = {"admin": "Admin", "editor": "Editor", "viewer": "Viewer"}
+
+
+def _hidden_tab(view: Any, statement: Any) -> bool:
+    """A lead-only page's tab is not shown to a co-lead's staff (it would answer 403)."""
+    if statement is None or not getattr(view, "lead_only", False):
+        return False
+    if not current_user.is_authenticated or is_lead_organisation(current_user, statement):
+        return False  # the lead's own staff: no query
+    return is_co_lead(current_user, statement)
 
 
 def init_app(app: Flask) -> None:
@@ -152,10 +169,12 @@ def init_app(app: Flask) -> None:
     # Globals rather than a context processor: imported macros see them too.
     app.jinja_env.globals.update(
         state_labels=LABELS,
+        role_labels=ROLE_LABELS,
         State=State,
-        statement_tab_list=lambda: [
+        statement_tab_list=lambda statement=None: [
             (endpoint, label)
             for endpoint, label in STATEMENT_TABS
             if endpoint in app.view_functions
+            and not _hidden_tab(app.view_functions[endpoint], statement)
         ],
     )

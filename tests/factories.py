@@ -254,3 +254,30 @@ def translate(owner: Any, made: Any, body: str, title: str | None = None, **kw: 
     )
     db.session.commit()
     return revision
+
+
+# --- co-leads (issue 17) --------------------------------------------------------------------
+
+
+def co_lead(
+    owner: User, made: Statement, organisation: str = "Co-lead Centre",
+    email: str | None = None, **kw: Any,
+) -> User:
+    """An organisation that co-leads `made`, through its first account (committed)."""
+    from coalition.coleads import services as coleads
+
+    address = email or f"colead{next(_counter)}@colead.example"
+    _, secret = coleads.invite(owner, made, address)
+    db.session.commit()
+    accepted = coleads.accept(secret, organisation=organisation, name=kw.pop("name", "Co Lead"),
+                              password=PASSWORD)
+    db.session.commit()
+    return accepted
+
+
+def colleague(of: User, role: str = "editor", email: str | None = None) -> User:
+    """Another account of `of`'s organisation with `role` (committed)."""
+    made = create_user(email or f"colleague{next(_counter)}@example.org", PASSWORD,
+                       organisation=of.organisation.name, role=role)
+    db.session.commit()
+    return made

@@ -1,9 +1,11 @@
 """Closed by default: every route of app.url_map has a known access rule, and answers as
 that rule says to each kind of visitor.
 
-For every route and every method, seven visitors: nobody; a lead of another organisation;
+For every route and every method, eleven visitors: nobody; a lead of another organisation;
 a lead of the owning organisation; the holder of this statement's partner link; the holder
-of another statement's partner link; a revoked link; an expired link. The world and the
+of another statement's partner link; a revoked link; an expired link; and, for co-leading
+(issue 17), an editor and a viewer of a co-lead organisation, an account of a removed
+co-lead, and a viewer of the lead organisation. The world and the
 route table live in tests/security/ (world.py, routes.py). A route missing from the table,
 or whose view is marked differently from the table, fails here.
 """
@@ -23,7 +25,20 @@ from coalition.models import User
 from coalition.security import ACCESS_API, ACCESS_LEAD, ACCESS_PARTNER, ACCESS_PUBLIC, access_of
 from tests import factories
 from tests.security import routes
-from tests.security.routes import API, LEAD, PARTNER, PUBLIC, ROUTES, build_url, url_values
+from tests.security.routes import (
+    ACCOUNT,
+    API,
+    LEAD,
+    LEAD_ONLY,
+    ORGANISATION,
+    PARTNER,
+    PUBLIC,
+    ROUTES,
+    STATEMENT,
+    STEERS,
+    build_url,
+    url_values,
+)
 from tests.security.world import DRAFT_MARKER, EMBARGO_MARKER, UNPUBLISHED, World, build_world
 
 IDENTITIES = (
@@ -34,7 +49,19 @@ IDENTITIES = (
     "partner_other",
     "revoked",
     "expired",
+    "co_lead_editor",
+    "co_lead_viewer",
+    "removed_co_lead",
+    "lead_viewer",
 )
+# Logged-in accounts of co-leading: identity -> the World attributes of its id and token.
+STEERING = {
+    "co_lead_editor": ("co_lead_editor_id", "co_lead_editor_bearer"),
+    "co_lead_viewer": ("co_lead_viewer_id", "co_lead_viewer_bearer"),
+    "removed_co_lead": ("removed_co_lead_id", "removed_co_lead_bearer"),
+    "lead_viewer": ("lead_viewer_id", "lead_viewer_bearer"),
+}
+VIEWERS = ("co_lead_viewer", "lead_viewer")
 PARTNER_TOKENS = {
     "partner_this": "token",
     "partner_other": "other_token",
@@ -81,6 +108,19 @@ def test_every_view_is_marked_as_the_table_says(app: Flask):
     assert not wrong, f"Marker differs from the table (view, table): {wrong}"
 
 
+def test_every_lead_route_declares_what_it_is_to_co_leads_and_viewers():
+    undeclared = sorted(
+        endpoint for endpoint, case in ROUTES.items()
+        if case.access in (LEAD, API) and case.steer not in STEERS
+    )
+    assert not undeclared, (
+        f"Lead and API routes with no steer in tests/security/routes.py: {undeclared}. Say "
+        "whether each is a statement's work, the lead's alone, the user's own account or "
+        "the organisation's (co-lead editors, co-lead viewers, removed co-leads and the "
+        "lead's viewers are walked accordingly)."
+    )
+
+
 def test_every_url_parameter_has_a_value(app: Flask):
     names = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
     tokens = {e for e, case in ROUTES.items() if case.token}
@@ -101,9 +141,12 @@ def world(app: Flask) -> World:
 
 def _client(app: Flask, world: World, identity: str) -> FlaskClient:
     client = app.test_client()
-    if identity in ("owner", "other_org"):
+    if identity in ("owner", "other_org", *STEERING):
         with app.app_context():
-            user = db.session.get(User, world.owner_id if identity == "owner" else world.other_id)
+            user_id = {"owner": world.owner_id, "other_org": world.other_id}.get(identity)
+            if identity in STEERING:
+                user_id = getattr(world, STEERING[identity][0])
+            user = db.session.get(User, user_id)
             assert user is not None
             factories.login(client, user)
     elif identity in PARTNER_TOKENS:
@@ -123,6 +166,8 @@ def _headers(world: World, identity: str) -> dict[str, str]:
         return factories.bearer(world.bearer)
     if identity == "other_org":
         return factories.bearer(world.other_bearer)
+    if identity in STEERING:
+        return factories.bearer(getattr(world, STEERING[identity][1]))
     if identity in PARTNER_TOKENS:
         # A partner link is not an API credential.
         return factories.bearer(_partner_token(world, identity))
@@ -163,6 +208,9 @@ def _check(
     problems: list[str] = []
     if status >= 500:
         problems.append(f"{status} server error")
+    if case.access in (LEAD, API) and identity in STEERING:
+        return problems + _steering(identity, case.steer or "", method, has_params, status, body,
+                                    world)
     if case.access == LEAD:
         if identity in ("anonymous", *PARTNER_TOKENS):
             location = urlsplit(response.headers.get("Location", ""))
@@ -221,6 +269,40 @@ def _check(
     return problems
 
 
+def _steering(
+    identity: str, steer: str, method: str, has_params: bool, status: int, body: str,
+    world: World,
+) -> list[str]:
+    """What is wrong with the answer a lead or API route gave an actor of co-leading."""
+    problems: list[str] = []
+    change = method not in ("GET", "HEAD")
+    on_statement = steer in (STATEMENT, LEAD_ONLY) and has_params
+    owner_like = status not in (401, 403, 404)
+    if identity == "removed_co_lead":
+        if on_statement and status != 404:
+            problems.append(f"{status} instead of 404 for a removed co-lead")
+    elif identity in VIEWERS and change and steer != ACCOUNT:
+        if status != 403:
+            problems.append(f"{status} instead of 403 for a viewer's change")
+    elif identity in ("co_lead_editor", "co_lead_viewer") and steer == LEAD_ONLY:
+        if status != 403:
+            problems.append(f"{status} instead of 403 for a co-lead on the lead's own route")
+    elif on_statement and not owner_like:
+        problems.append(f"{status} for {identity}")
+    elif steer in (ACCOUNT, ORGANISATION) and not has_params and not owner_like:
+        problems.append(f"{status} for {identity} on its own account or organisation")
+    # Nothing of the lead's other statements ever reaches a co-lead's staff, nor anything
+    # of this one a removed co-lead.
+    secret = [EMBARGO_MARKER, DRAFT_MARKER, "Embargoed Gamma", "Draft Delta"]
+    if identity == "removed_co_lead":
+        secret += world.private_words
+    if identity != "lead_viewer":
+        shown = [word for word in secret if word in body]
+        if shown:
+            problems.append(f"shows {shown} to {identity}")
+    return problems
+
+
 @pytest.mark.parametrize("identity", IDENTITIES)
 def test_every_route_answers_each_visitor_as_its_rule_says(
     app: Flask, world: World, identity: str
@@ -244,7 +326,7 @@ def test_every_route_answers_each_visitor_as_its_rule_says(
             for p in _check(identity, rule, method, world, response)
         ]
         answered += response.status_code == 200
-        if case.access == API and identity == "owner":
+        if case.access == API and identity in ("owner", *STEERING):
             # The API ignores the session: a logged-in browser without a token gets 401.
             cookie_only = _send(client, method, url, api=True)
             if cookie_only.status_code != 401:
@@ -254,7 +336,9 @@ def test_every_route_answers_each_visitor_as_its_rule_says(
     assert not failures, "\n".join(failures)
     # Lead pages for the owner, partner pages for this statement's partner, public pages
     # for everyone: enough real answers that the checks above were not all refusals.
-    assert answered >= {"owner": 60, "partner_this": 30}.get(identity, 25), answered
+    expected = {"owner": 60, "partner_this": 30, "co_lead_editor": 60, "co_lead_viewer": 50,
+                "lead_viewer": 50}
+    assert answered >= expected.get(identity, 25), answered
 
 
 def test_public_routes_hide_unpublished_embargoed_and_unknown(app: Flask, world: World):

@@ -62,6 +62,14 @@ class ColleagueForm(FlaskForm):
     email = EmailField(
         _l("Colleague's e-mail"), validators=[DataRequired(), Email(), Limit(320)]
     )
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("editor", _l("Editor: drafts, invites, publishes")),
+            SelectChoice("viewer", _l("Viewer: reads everything, changes nothing")),
+        ],
+        default="editor",
+    )
     submit = SubmitField(_l("Send the invitation"), id="colleague-submit")
 
 

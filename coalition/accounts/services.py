@@ -7,16 +7,18 @@ import hashlib
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import lazy_gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coalition import audit
-from coalition.domain.errors import Conflict, NotFound, ValidationError
+from coalition.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from coalition.domain.limits import NAME_MAX, clean_line
 from coalition.extensions import db
-from coalition.models import ApiToken, ColleagueInvitation, Organisation, User, utcnow
+from coalition.mail import outbox
+from coalition.models import ROLES, ApiToken, ColleagueInvitation, Organisation, User, utcnow
 from coalition.security import hash_token, new_token
 
 API_TOKEN_PREFIX = "coal_"  # noqa: S105 - a public prefix, not a secret
@@ -62,6 +64,9 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+# A colleague joins as an editor or a viewer; an organisation has one admin, its first account.
+INVITED_ROLES = ("editor", "viewer")
+
 def normalise_email(value: object, field: str = "email") -> str:
     """A syntactically valid e-mail address, lower-cased (no DNS look-up)."""
     if not isinstance(value, str) or not value.strip():
@@ -101,9 +106,14 @@ def _hash_password(password: str) -> str:
 
 
 def create_user(
-    email: object, password: object, *, organisation: object, name: object = ""
+    email: object,
+    password: object,
+    *,
+    organisation: object,
+    name: object = "",
+    role: str = "editor",
 ) -> User:
-    """Create a lead user, and their organisation if it is new."""
+    """Create a lead user, and their organisation if it is new (whose admin they become)."""
     email_ = normalise_email(email)
     password_ = check_password(password)
     org_name = clean_line("organisation", organisation, limit=NAME_MAX)
@@ -117,7 +127,12 @@ def create_user(
         org = Organisation(name=org_name)
         db.session.add(org)
         db.session.flush()
+        role = "admin"
+    if role not in ROLES:
+        raise ValidationError("role must be admin, editor or viewer.",
+                              fields={"role": "must be admin, editor or viewer"})
     user = User(
+        role=role,
         organisation_id=org.id,
         email=email_,
         name=name_,
@@ -221,8 +236,18 @@ def list_api_tokens(user: User) -> list[ApiToken]:
 # --- Colleagues -------------------------------------------------------------------------
 
 
-def invite_colleague(actor: User, email: object) -> tuple[ColleagueInvitation, str]:
-    """Invite a colleague into the actor's organisation; returns the join link's token."""
+def invite_colleague(
+    actor: User, email: object, role: object = "editor"
+) -> tuple[ColleagueInvitation, str]:
+    """Invite a colleague into the actor's organisation with a role (its admin only);
+    returns the join link's token."""
+    if not actor.is_admin:
+        raise PermissionDenied(
+            "Only your organisation's admin invites colleagues.", fields={"email": "admin only"}
+        )
+    if role not in INVITED_ROLES:
+        raise ValidationError("role must be editor or viewer.",
+                              fields={"role": "must be editor or viewer"})
     email_ = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email_)) is not None:
         raise Conflict("That person already has an account.", fields={"email": "has an account"})
@@ -233,11 +258,33 @@ def invite_colleague(actor: User, email: object) -> tuple[ColleagueInvitation, s
         token_hash=hash_token(token),
         invited_by_id=actor.id,
         expires_at=utcnow() + dt.timedelta(days=14),
+        role=role,
     )
     db.session.add(invitation)
     db.session.flush()
-    audit.record("colleague.invited", actor=actor, email=email_)
+    audit.record("colleague.invited", actor=actor, email=email_, role=role)
     return invitation, token
+
+
+def invite_and_mail_colleague(
+    actor: User, email: object, role: object = "editor"
+) -> ColleagueInvitation:
+    """Invite a colleague (see invite_colleague) and queue the mail with the join link."""
+    invitation, token = invite_colleague(actor, email, role)
+    outbox.queue(
+        "colleague_invitation",
+        to=invitation.email,
+        subject=lazy_gettext(
+            "Join %(organisation)s on Coalition", organisation=actor.organisation.name
+        ),
+        context={
+            "inviter": actor,
+            "organisation": actor.organisation,
+            "url": url_for("accounts.join", token=token, _external=True),
+        },
+        organisation_id=actor.organisation_id,
+    )
+    return invitation
 
 
 def colleague_invitation(token: str) -> ColleagueInvitation:
@@ -259,7 +306,8 @@ def accept_colleague_invitation(token: str, *, name: object, password: object) -
     """Create the colleague's account from a pending invitation."""
     invitation = colleague_invitation(token)
     user = create_user(
-        invitation.email, password, organisation=invitation.organisation.name, name=name
+        invitation.email, password, organisation=invitation.organisation.name, name=name,
+        role=invitation.role,
     )
     invitation.accepted_at = utcnow()
     return user

@@ -18,7 +18,7 @@ from coalition.i18n import SUPPORTED
 from coalition.mail import outbox
 from coalition.models import User
 from coalition.outcomes import change
-from coalition.security import current_actor, public
+from coalition.security import current_actor, own_account, public
 
 bp = Blueprint("accounts", __name__)
 
@@ -81,6 +81,7 @@ def signup() -> str | Response:
 
 
 @bp.route("/logout", methods=["POST"])
+@own_account
 def logout() -> Response:
     """Log out and invalidate the session everywhere it was copied."""
     form = forms.ConfirmForm()
@@ -137,6 +138,7 @@ def _zone_form(user: User) -> forms.TimeZoneForm:
 
 
 @bp.route("/account/time-zone", methods=["POST"])
+@own_account
 def set_time_zone() -> Response:
     """Choose where you see times (empty: your organisation's), and your organisation's."""
     user = current_actor()
@@ -153,6 +155,7 @@ def set_time_zone() -> Response:
 
 
 @bp.route("/account/language", methods=["POST"])
+@own_account
 def set_language() -> Response:
     """Choose the interface language of your own account (empty: follow the browser)."""
     user = current_actor()
@@ -171,6 +174,7 @@ def set_language() -> Response:
 
 
 @bp.route("/account/tokens", methods=["POST"])
+@own_account
 def create_token() -> str | Response:
     """Create an API token and show it once."""
     user = current_actor()
@@ -196,6 +200,7 @@ def create_token() -> str | Response:
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@own_account
 def revoke_token(token_id: int) -> Response:
     """Revoke one of your API tokens."""
     if forms.ConfirmForm().validate_on_submit():
@@ -215,19 +220,8 @@ def invite_colleague() -> str | Response:
     form = forms.ColleagueForm()
     if form.validate_on_submit():
         with change() as outcome:
-            invitation, token = services.invite_colleague(user, form.email.data)
-            outbox.queue(
-                "colleague_invitation",
-                to=invitation.email,
-                subject=lazy_gettext(
-                    "Join %(organisation)s on Coalition", organisation=user.organisation.name
-                ),
-                context={
-                    "inviter": user,
-                    "organisation": user.organisation,
-                    "url": url_for("accounts.join", token=token, _external=True),
-                },
-                organisation_id=user.organisation_id,
+            invitation = services.invite_and_mail_colleague(
+                user, form.email.data, form.role.data
             )
         if outcome.ok:
             flash(gettext("Invitation sent to %(email)s.", email=invitation.email), "success")
@@ -262,6 +256,7 @@ def join(token: str) -> str | Response:
 
 
 @bp.route("/account/password", methods=["POST"])
+@own_account
 def change_password() -> Response:
     """Change your password; other sessions end."""
     user = current_actor()

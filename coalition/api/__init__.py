@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from coalition.accounts.services import user_for_api_token
 from coalition.extensions import csrf, db
-from coalition.security import ACCESS_API, access_of, current_app_view
+from coalition.security import ACCESS_API, SAFE_METHODS, access_of, current_app_view
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies are used: bearer and path tokens cannot be forged by another site
@@ -33,11 +33,15 @@ def _authenticate() -> Response | tuple[Response, int] | None:
         # for the whole request, rolled back at the end.
         db.session.commit()
     g.api_user = user
+    if request.method not in SAFE_METHODS and user.role == "viewer":
+        # A viewer reads everything of its organisation's statements and changes nothing.
+        return jsonify({"error": "A viewer may read but not change anything.", "fields": {}}), 403
     return None
 
 
 # Routes register on import.
 from coalition.api import (  # noqa: E402
+    coleads,  # noqa: F401
     drafting,  # noqa: F401
     followup,  # noqa: F401
     invitations,  # noqa: F401

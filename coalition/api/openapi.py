@@ -39,6 +39,7 @@ STATUS_TEXT = {
     200: "OK",
     201: "Created",
     401: "No valid bearer token",
+    403: "A viewer's change, or what only the lead organisation may do",
     404: "Not found: an unknown id or token, or another organisation's statement",
     409: "Conflicts with the current state",
     422: "A field is missing, has the wrong type, or breaks a limit (named in fields)",

@@ -53,14 +53,18 @@ def parse_date(value: str | None, field: str = "date") -> dt.date | None:
     "with 409 and `outstanding` while a live signature endorses a revision older than the "
     "latest substantive one, unless `exclude_outstanding` is true (those stay live and can "
     "re-confirm for the next edition); with `stale_translations` while a translation is not "
-    "up to date; with neither list unless the statement is open or closed.",
+    "up to date; with `awaiting_sign_off` (organisations) while the lead requires its "
+    "co-leads' sign-off and one has not approved the latest substantive revision or a later "
+    "one; with no list unless the statement is open or closed. Only the lead organisation "
+    "publishes (403 for a co-lead or a viewer).",
     request=PublishIn,
-    responses={200: Publication, 409: PublicationRefused, 422: None},
+    responses={200: Publication, 403: None, 409: PublicationRefused, 422: None},
     notes={200: "Published: signatories are the names listed publicly, withheld how many more "
            "it counts without naming them; published_at is when the edition becomes public "
            "(a correction "
            "made during an embargo inherits it; GET /statements/{id} has embargo_until)",
-           409: "Outstanding signatures or translations, or the state"},
+           403: "A co-lead or a viewer: only the lead organisation's editors publish",
+           409: "Outstanding signatures or translations, missing sign-offs, or the state"},
     links={200: {"get_statement": Link("get_statement", {"id": "$request.path.id"})}},
 )
 @api_route

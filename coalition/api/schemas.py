@@ -550,3 +550,68 @@ class UpdateAnswer(Answer):
 
 class UpdateList(Answer):
     updates: list[UpdateAnswer]
+
+
+# --- co-leads, sign-off and roles (issue 17) ------------------------------------------------
+
+CoLeadStatus = Literal["invited", "active", "removed"]
+RoleName = Literal["admin", "editor", "viewer"]
+
+
+class CoLeadSummary(Answer):
+    id: int
+    email: str = Field(description="The address the invitation was sent to.")
+    organisation: str | None = Field(description="Null until someone accepts.")
+    status: CoLeadStatus
+    invited_at: Time
+    accepted_at: Time | None
+    removed_at: Time | None
+
+
+class SignOffSummary(Answer):
+    organisation: str
+    approved: bool = Field(
+        description="Its newest approval is of the latest substantive revision or a later one."
+    )
+    revision: int | None = Field(description="The revision its newest approval is of.")
+    sha256: SHA256 | None
+    by: str | None = Field(description="Who approved (e-mail address).")
+    at: Time | None
+
+
+class CoLeadList(Answer):
+    co_leads: list[CoLeadSummary]
+    conveners: list[str] = Field(description="The lead, then the active co-leads.")
+    require_sign_off: bool
+    sign_offs: list[SignOffSummary]
+    awaiting_sign_off: list[str]
+
+
+class CoLeadCreated(Answer):
+    id: int
+    accept_url: str = Field(
+        description="The page that accepts the invitation; its last path segment is the "
+        "token, shown only here and in the mail."
+    )
+
+
+class SignOffMade(Answer):
+    organisation: str
+    revision: int
+    sha256: SHA256
+
+
+class Member(Answer):
+    email: str
+    name: str
+    role: RoleName
+
+
+class MemberList(Answer):
+    members: list[Member]
+
+
+class ColleagueInvited(Answer):
+    id: int
+    email: str
+    role: RoleName

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime
+from babel.lists import format_list
 
 from coalition.domain.inert import inert_markdown
 
@@ -133,6 +134,9 @@ class EditionDocument:
     withheld: int = 0
     withheld_line: str = ""
     withheld_descriptions: tuple[str, ...] = ()
+    # The organisations that convened it when co-leads did with the lead (issue 17): the
+    # lead first. Empty (or one name) means the lead alone.
+    conveners: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -157,6 +161,7 @@ LABELS: dict[str, dict[str, str]] = {
         "updated_on": "Updated on {date}: {note}",
         "edition": "Edition {number}",
         "coordinated_by": "Coordinated by {name}",
+        "convened_by": "Convened by {names}",
         "published_at": "Published at",
         "sha256": "SHA-256 of the text",
         "identification": "Affiliations are given for identification only.",
@@ -177,6 +182,7 @@ LABELS: dict[str, dict[str, str]] = {
         "colon": "\u202f:",
         "edition": "Édition {number}",
         "coordinated_by": "Coordonné par {name}",
+        "convened_by": "À l’initiative de {names}",
         "published_at": "Publié à l’adresse",
         "sha256": "SHA-256 du texte",
         "identification": "Les affiliations sont indiquées à titre d’identification seulement.",
@@ -195,6 +201,7 @@ LABELS: dict[str, dict[str, str]] = {
         "updated_on": "Обновлено {date}: {note}",
         "edition": "Редакция {number}",
         "coordinated_by": "Координатор: {name}",
+        "convened_by": "Инициаторы: {names}",
         "published_at": "Опубликовано по адресу",
         "sha256": "SHA-256 текста",
         "identification": "Место работы указано только для идентификации.",
@@ -213,6 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
         "updated_on": "Абноўлена {date}: {note}",
         "edition": "Рэдакцыя {number}",
         "coordinated_by": "Каардынатар: {name}",
+        "convened_by": "Ініцыятары: {names}",
         "published_at": "Апублікавана па адрасе",
         "sha256": "SHA-256 тэксту",
         "identification": "Месца працы пазначана толькі для ідэнтыфікацыі.",
@@ -359,11 +367,34 @@ def note_lines(doc: EditionDocument) -> list[str]:
     return lines
 
 
+def convener_names(doc: EditionDocument) -> list[str]:
+    """Who convened the text: its co-leads with the lead, else the lead alone."""
+    names = [" ".join(name.split()) for name in doc.conveners if name.strip()]
+    if len(names) > 1:
+        return names
+    lead = " ".join(doc.lead_organisation.split())
+    return [lead] if lead else []
+
+
+def conveners_line(doc: EditionDocument) -> str:
+    """"Coordinated by A" for a text its lead convened alone; "Convened by A and B" (the
+    names joined as the language joins them) when co-leads convened it with the lead."""
+    words = labels_for(doc.language)
+    names = convener_names(doc)
+    if len(names) > 1:
+        return words["convened_by"].format(
+            names=format_list(names, locale=_date_locale(doc.language))
+        )
+    return words["coordinated_by"].format(name=names[0]) if names else ""
+
+
 def running_header(doc: EditionDocument) -> tuple[str, str]:
     """The page header of the PDF and DOCX: who convened it, and what kind of text it is."""
     words = labels_for(doc.language)
     kind = words["joint_letter"] if doc.letter is not None else words["joint_statement"]
-    return " ".join(doc.lead_organisation.split()), kind
+    names = convener_names(doc)
+    joined = format_list(names, locale=_date_locale(doc.language)) if len(names) > 1 else ""
+    return joined or " ".join(doc.lead_organisation.split()), kind
 
 
 def letter_lines(letter: Letter) -> list[str]:
@@ -679,8 +710,8 @@ def to_markdown(doc: EditionDocument) -> str:
         parts.append(f"*{_md_escape(words['identification'])}*")
 
     footer = []
-    if doc.lead_organisation.strip():
-        footer.append(_md_escape(words["coordinated_by"].format(name=doc.lead_organisation)))
+    if conveners_line(doc):
+        footer.append(_md_escape(conveners_line(doc)))
     if doc.url:
         footer.append(f"{_md_escape(words['published_at'])}{words['colon']} <{_md_url(doc.url)}>")
     if doc.sha256:
@@ -809,8 +840,8 @@ def to_text(doc: EditionDocument, width: int | None = None) -> str:
         sections.append(_wrap(words["identification"], width))
 
     footer = []
-    if doc.lead_organisation.strip():
-        footer += _wrap(words["coordinated_by"].format(name=doc.lead_organisation.strip()), width)
+    if conveners_line(doc):
+        footer += _wrap(conveners_line(doc), width)
     if doc.url:
         footer += _wrap(f"{words['published_at']}{words['colon']} {doc.url}", width, "", "  ")
     if doc.sha256:
@@ -895,9 +926,8 @@ def article_html(
     out.append("</section>")
 
     footer: list[str] = []
-    if doc.lead_organisation.strip():
-        coordinated = words["coordinated_by"].format(name=doc.lead_organisation.strip())
-        footer.append(f'<p class="coordinated-by">{_e(coordinated)}</p>')
+    if conveners_line(doc):
+        footer.append(f'<p class="coordinated-by">{_e(conveners_line(doc))}</p>')
     integrity = []
     if doc.url:
         href = _safe_href(doc.url)

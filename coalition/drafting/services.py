@@ -27,7 +27,7 @@ from coalition.domain.limits import (
 from coalition.domain.revisions import text_sha256
 from coalition.extensions import db
 from coalition.models import AuditEvent, Invitation, Revision, Signature, Statement, User, utcnow
-from coalition.security import require_manage, viewable_statement
+from coalition.security import require_manage, viewable_by, viewable_statement
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # The joint-letter layout's one-line settings and their limits (the form's too).
@@ -293,11 +293,12 @@ def statement_for(user: User, statement_id: int) -> Statement:
 
 
 def organisation_statements(user: User) -> list[Statement]:
-    """The dashboard's list: the organisation's statements, most recently changed first."""
+    """The dashboard's list: the organisation's statements and those it co-leads, most
+    recently changed first."""
     return list(
         db.session.scalars(
             select(Statement)
-            .where(Statement.organisation_id == user.organisation_id)
+            .where(viewable_by(user))
             .order_by(Statement.updated_at.desc(), Statement.id.desc())
         )
     )

@@ -22,6 +22,7 @@ from coalition.followup.updates import digest_token, unsubscribe_url
 from coalition.mail import outbox
 from coalition.models import Comment, Signature, Statement, User, utcnow
 from coalition.publishing import services as publishing
+from coalition.security import viewable_by
 from coalition.web import local_time
 
 KIND = "digest"
@@ -91,10 +92,11 @@ def statement_news(statement: Statement, since: dt.datetime, now: dt.datetime) -
 
 
 def news_for(user: User, since: dt.datetime, now: dt.datetime) -> list[StatementNews]:
-    """The user's organisation's statements that have something to report."""
+    """The statements the user may read (its organisation's and those it co-leads) that
+    have something to report."""
     statements = db.session.scalars(
         select(Statement)
-        .where(Statement.organisation_id == user.organisation_id)
+        .where(viewable_by(user))
         .order_by(Statement.updated_at.desc())
     )
     found = [statement_news(statement, since, now) for statement in statements]

@@ -19,7 +19,7 @@ from coalition.models import LetterResponse, Statement, StatementUpdate
 from coalition.outcomes import change
 from coalition.publishing import services as publishing
 from coalition.publishing.responses import NO_STORE
-from coalition.security import current_actor, public, statement_or_404
+from coalition.security import current_actor, own_account, public, statement_or_404
 
 bp = Blueprint("followup", __name__)
 
@@ -196,6 +196,7 @@ def post_update(statement_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/account/digest")
+@own_account
 def digest_setting() -> Response:
     """Turn the daily digest on or off for oneself; any lead user."""
     form = forms.DigestForm()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coalition import caching, roster, withheld
+from coalition.coleads import services as coleads
 from coalition.domain import exports, formats
 from coalition.domain.exports import EditionDocument, Letter, Signatory, Update
 from coalition.domain.placeholders import fill_count
@@ -105,6 +106,7 @@ def _edition_document(edition: Edition, lead: str, url: str) -> EditionDocument:
         date=edition.date,
         language=edition.language,
         lead_organisation=lead,
+        conveners=tuple(edition.conveners or ()),
         edition=edition.number,
         note=edition.note or None,
         updates=_updates(earlier),
@@ -155,6 +157,7 @@ def draft_document(statement: Statement) -> Draft:
         date=services.today(statement),
         language=statement.language,
         lead_organisation=statement.organisation.name,
+        conveners=tuple(coleads.conveners(statement)),
         edition=len(history) + 1,
         note=note,
         updates=_updates(history),
@@ -184,6 +187,7 @@ def preparation_document(
         date=preparation.date,
         language=preparation.language,
         lead_organisation=statement.organisation.name,
+        conveners=tuple(coleads.conveners(statement)),
         edition=preparation.number,
         note=preparation.note or None,
         updates=_updates(services.editions(statement)),

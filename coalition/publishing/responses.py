@@ -155,9 +155,5 @@ def edition_page_context(document: EditionDocument) -> dict[str, Any]:
         "letter_lines": exports.letter_lines(letter) if letter else [],
         "salutation": " ".join(letter.salutation.split()) if letter else "",
         "description": _description(document),
-        "coordinated_by": (
-            words["coordinated_by"].format(name=document.lead_organisation.strip())
-            if document.lead_organisation.strip()
-            else ""
-        ),
+        "coordinated_by": exports.conveners_line(document),
     }

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from coalition import audit, events, roster, withheld
+from coalition.coleads import services as coleads
 from coalition.domain import integrity, lifecycle, publication
 from coalition.domain.collation import sort_key
 from coalition.domain.errors import (
@@ -50,7 +51,7 @@ from coalition.models import (
     User,
     utcnow,
 )
-from coalition.security import hash_token, new_token, require_manage
+from coalition.security import hash_token, new_token, require_lead
 from coalition.web import base_url
 
 EMBARGO_LIFTED = "edition.embargo_lifted"
@@ -477,7 +478,7 @@ def publish(
     (the confirmation step's), refuses with :class:`PublicationChanged` when what would be
     published is no longer exactly what the lead reviewed.
     """
-    require_manage(actor, statement)
+    require_lead(actor, statement)
     # Lock the statement (PostgreSQL) so two publications cannot both take the same number;
     # the unique (statement, number) constraint is the last line of defence on SQLite.
     # populate_existing refreshes the row read before the lock, so a publication that waited
@@ -499,6 +500,9 @@ def publish(
     )
     if expected_fingerprint is not None and expected_fingerprint != preparation.fingerprint:
         raise PublicationChanged(preparation)
+    waiting = coleads.awaiting(statement)
+    if waiting:
+        raise coleads.awaiting_error(waiting)
 
     moment = now()
     edition = _freeze(actor, statement, preparation, moment)
@@ -558,6 +562,7 @@ def _freeze(
     actor: User, statement: Statement, preparation: Preparation, moment: dt.datetime
 ) -> Edition:
     """Write the edition, its ordered list and its translations, exactly as prepared."""
+    conveners = coleads.conveners(statement)  # the lead, then its co-leads, frozen with it
     edition = Edition(
         statement_id=statement.id,
         number=preparation.number,
@@ -576,6 +581,7 @@ def _freeze(
         group_individuals=preparation.group_individuals,
         withheld_count=preparation.withheld.count,
         withheld_line=preparation.withheld.line,
+        conveners=conveners if len(conveners) > 1 else None,
     )
     db.session.add(edition)
     db.session.flush()
@@ -679,7 +685,7 @@ def create_preview_link(actor: User, statement: Statement, edition: Edition) -> 
 
     Returns the token, shown once: only its hash is stored.
     """
-    require_manage(actor, statement)
+    require_lead(actor, statement)
     if edition.statement_id != statement.id:
         raise NotFound("No such edition.", fields={"edition": "not found"})
     token = new_token()
@@ -697,7 +703,7 @@ def create_preview_link(actor: User, statement: Statement, edition: Edition) -> 
 
 def revoke_preview_link(actor: User, statement: Statement, edition: Edition) -> None:
     """Stop an edition's preview link from working; the lead only."""
-    require_manage(actor, statement)
+    require_lead(actor, statement)
     if edition.statement_id != statement.id:
         raise NotFound("No such edition.", fields={"edition": "not found"})
     if edition.preview_token_hash is None:

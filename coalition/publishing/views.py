@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from coalition import roster
+from coalition.coleads import services as coleads
 from coalition.domain import formats, lifecycle
 from coalition.domain.errors import DomainError, NotFound, PublicationBlocked
 from coalition.domain.exports import format_date
@@ -39,7 +40,7 @@ from coalition.publishing.responses import (
     edition_page_context,
     export_response,
 )
-from coalition.security import current_actor, statement_or_404
+from coalition.security import current_actor, lead_only, statement_or_404
 from coalition.translations import editions as translated
 from coalition.translations import public as language
 from coalition.web import local_time
@@ -122,6 +123,8 @@ def _page(statement: Statement, form: forms.PublishForm, status: int = 200) -> t
             edition_formats=[(fmt.name, fmt.label) for fmt in formats.every()],
             is_public=services.is_public,
             human_date=lambda day: format_date(day, statement.language),
+            approvals=coleads.approvals(statement),
+            awaiting=coleads.awaiting(statement),
         ),
         status,
     )
@@ -150,7 +153,16 @@ def _confirmation(
     )
 
 
+def _awaiting_sign_off(
+    statement: Statement, form: forms.PublishForm, waiting: list[str]
+) -> tuple[str, int]:
+    """The publish page again, saying whose sign-off publication still waits for."""
+    flash(translate(coleads.awaiting_error(waiting)), "error")
+    return _page(statement, form, 409)
+
+
 @bp.route("/statements/<int:statement_id>/publish", methods=["GET", "POST"])
+@lead_only
 def publish(statement_id: int) -> str | Response | tuple[str, int]:
     """Publish a new edition (form, then a confirmation step); the statement's lead only."""
     statement = statement_or_404(statement_id)
@@ -175,6 +187,8 @@ def publish(statement_id: int) -> str | Response | tuple[str, int]:
         and not form.back.data
         and form.validate_on_submit()
     ):
+        if waiting := coleads.awaiting(statement):
+            return _awaiting_sign_off(statement, form, waiting)
         values = _publish_values(form, statement, current)
         try:
             if form.confirm.data:
@@ -286,6 +300,7 @@ def lead_edition_export(statement_id: int, number: int, fmt: str) -> Response:
 
 
 @bp.post("/statements/<int:statement_id>/editions/<int:number>/preview-link")
+@lead_only
 def create_preview_link(statement_id: int, number: int) -> str | Response:
     """Make a private preview link for journalists, shown once; the lead only."""
     statement = statement_or_404(statement_id)
@@ -306,6 +321,7 @@ def create_preview_link(statement_id: int, number: int) -> str | Response:
 
 
 @bp.post("/statements/<int:statement_id>/editions/<int:number>/preview-link/revoke")
+@lead_only
 def revoke_preview_link(statement_id: int, number: int) -> Response:
     """Stop an edition's preview link from working; the lead only."""
     statement = statement_or_404(statement_id)

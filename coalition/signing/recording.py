@@ -44,7 +44,7 @@ from coalition.models import (
     User,
     utcnow,
 )
-from coalition.security import require_manage
+from coalition.security import require_manage, require_view
 from coalition.signing import reconfirm, services
 from coalition.signing.services import Recording, SignatureInput
 
@@ -395,8 +395,9 @@ def hold(
 
 def held_import(actor: User, statement: Statement, import_id: int, *,
                 lock: bool = False) -> SignatureImport:
-    """One held import of the statement, or NotFound."""
-    require_manage(actor, statement)
+    """One held import of the statement, or NotFound (a viewer may read it; confirming
+    is a change, which confirm() checks)."""
+    require_view(actor, statement)
     query = select(SignatureImport).where(
         SignatureImport.id == import_id, SignatureImport.statement_id == statement.id)
     held = db.session.scalar(query.with_for_update() if lock else query)
@@ -416,6 +417,7 @@ def confirm(
 ) -> tuple[ImportPreview, list[Signature]]:
     """Write a held import as the lead saw it (lead only); 409 when it was already
     confirmed, has waited too long, or would now write something else than the preview."""
+    require_manage(actor, statement)
     held = held_import(actor, statement, import_id, lock=True)
     if held.confirmed_at is not None:
         raise Conflict("This list has already been imported.", fields={"import": "confirmed"})

@@ -234,6 +234,7 @@ def document(edition: Edition, translated: EditionTranslation) -> EditionDocumen
         date=edition.date,
         language=translated.language,
         lead_organisation=source.lead_organisation,
+        conveners=source.conveners,
         edition=edition.number,
         note=source.note,
         updates=source.updates,

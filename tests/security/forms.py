@@ -36,7 +36,8 @@ def form_data(endpoint: str, world: World) -> dict[str, str]:
         "accounts.logout": {},
         "accounts.create_token": {"name": "forged bot"},
         "accounts.revoke_token": {},
-        "accounts.invite_colleague": {"email": "forged.colleague@forged.example"},
+        "accounts.invite_colleague": {"email": "forged.colleague@forged.example",
+                                      "role": "viewer"},
         "accounts.change_password": {
             "current": PASSWORD,
             "password": NEW_PASSWORD,
@@ -116,6 +117,12 @@ def form_data(endpoint: str, world: World) -> dict[str, str]:
                              "evidence_text": "Forged evidence."},
         "recording.import_list": {"note": "Forged list"},
         "recording.import_confirm": {"fingerprint": "forged"},
+        "coleads.invite": {"email": "forged.colead@forged.example"},
+        "coleads.remove": {},
+        "coleads.sign_off_setting": {"require_sign_off": "y"},
+        "coleads.sign_off": {},
+        "coleads.accept": {"organisation": "Forged Co-lead", "name": "Forged Person",
+                           "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     }
     return forms[endpoint]
 
@@ -140,6 +147,8 @@ FORM_ENDPOINTS = frozenset(
         "followup.deliver", "followup.log_response", "followup.show_response",
         "followup.post_update", "followup.digest_setting",
         "recording.record", "recording.import_list", "recording.import_confirm",
+        "coleads.invite", "coleads.remove", "coleads.sign_off_setting", "coleads.sign_off",
+        "coleads.accept",
     }
 )
 

@@ -20,6 +20,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from coalition.accounts import services as accounts
+from coalition.coleads import services as coleads
 from coalition.domain.followup import check_response_file
 from coalition.drafting import services as drafting
 from coalition.extensions import db
@@ -88,6 +89,20 @@ class World:
     recorded_signature_id: int = 0  # a signature the lead recorded, with an evidence file
     import_id: int = 0  # a CSV import held for the lead's confirmation
     unsubscribe_token: str = ""  # the partner contact's link out of the statement's updates
+    # Co-leads (issue 17): an editor and a viewer of an organisation co-leading the
+    # statement, an account of a co-lead the lead removed, and a viewer of the lead; each
+    # with an API token. co_lead_row_id names the active co-lead; co_lead_token accepts a
+    # pending invitation.
+    co_lead_editor_id: int = 0
+    co_lead_viewer_id: int = 0
+    removed_co_lead_id: int = 0
+    lead_viewer_id: int = 0
+    co_lead_editor_bearer: str = ""
+    co_lead_viewer_bearer: str = ""
+    removed_co_lead_bearer: str = ""
+    lead_viewer_bearer: str = ""
+    co_lead_row_id: int = 0
+    co_lead_token: str = ""
     # Contacts: never in a public page, a public export or anything a partner sees.
     contacts: list[str] = field(default_factory=list)
     # Words of this statement: never shown to the rival's partner or to strangers.
@@ -249,6 +264,18 @@ def build_world(
     reset_token = accounts.password_reset_token(owner)
     db.session.commit()
 
+    co_editor = factories.co_lead(owner, statement, "Co-lead Centre",
+                                  email="editor@colead.example")
+    co_viewer = factories.colleague(co_editor, "viewer", email="viewer@colead.example")
+    removed = factories.co_lead(owner, statement, "Removed Org", email="gone@removed.example")
+    coleads.remove(owner, next(r for r in coleads.active(statement)
+                               if r.organisation_id == removed.organisation_id))
+    lead_viewer = factories.colleague(owner, "viewer", email="viewer@lead.example")
+    _, co_lead_token = coleads.invite(owner, statement, "pending@pending.example")
+    db.session.commit()
+    co_lead_row = next(r for r in coleads.active(statement)
+                       if r.organisation_id == co_editor.organisation_id)
+
     return World(
         owner_id=owner.id,
         owner_email=owner.email,
@@ -282,6 +309,16 @@ def build_world(
         recorded_signature_id=recorded.signature.id,
         import_id=held.held.id if held.held else 0,
         unsubscribe_token=updates.update_token(statement.id, "invited.partner@contacts.example"),
+        co_lead_editor_id=co_editor.id,
+        co_lead_viewer_id=co_viewer.id,
+        removed_co_lead_id=removed.id,
+        lead_viewer_id=lead_viewer.id,
+        co_lead_editor_bearer=factories.token(co_editor),
+        co_lead_viewer_bearer=factories.token(co_viewer),
+        removed_co_lead_bearer=factories.token(removed),
+        lead_viewer_bearer=factories.token(lead_viewer),
+        co_lead_row_id=co_lead_row.id,
+        co_lead_token=co_lead_token,
         contacts=[
             "invited.partner@contacts.example",
             "hidden.signer@contacts.example",

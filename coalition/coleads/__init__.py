@@ -1,0 +1,1 @@
+"""Co-leads: other organisations steering one statement with its lead (issue 17)."""
