@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from coalition.domain import exports, formats
 from coalition.domain.errors import NotFound
 from coalition.models import Edition, Statement
-from coalition.publishing import files, services
+from coalition.publishing import files, languages, services
 from coalition.publishing.responses import (
     FRAME_CSP,
     LATEST,
@@ -32,7 +32,6 @@ from coalition.publishing.responses import (
 )
 from coalition.publishing.views import bp
 from coalition.security import embeddable, public
-from coalition.translations import public as language
 from coalition.web import local_time
 
 
@@ -90,14 +89,14 @@ def _page(
     noindex: bool = False,
     source_url: str | None = None,
 ) -> str:
-    translated = language.requested(edition)  # ?lang=: one of the edition's translations
-    document = language.document(edition, translated)
+    reading = languages.requested(edition)  # ?lang=: one of the edition's translations
+    document = reading.document()
     context: dict[str, Any] = edition_page_context(document)
     canonical = services.permalink(statement, edition.number)
     page_url = services.public_url(statement)
     embed_frame, embed_link = exports.embed_snippets(
-        f"{page_url}/frame{language.query(translated)}",
-        f"{page_url}{language.query(translated)}",
+        f"{page_url}/frame{reading.query}",
+        f"{page_url}{reading.query}",
         document.title,
     )
     return render_template(
@@ -111,9 +110,9 @@ def _page(
         lead_view=False,
         embed_frame=embed_frame,
         embed_link=embed_link,
-        links=language.with_language(links, translated),
+        links=languages.with_language(links, reading),
         public_url=services.public_url(statement),
-        canonical=canonical + language.query(translated),
+        canonical=canonical + reading.query,
         source_url=(
             source_url
             or url_for(
@@ -121,8 +120,8 @@ def _page(
                 _external=True,
             )
         )
-        + language.query(translated),
-        **language.page_context(edition, translated, canonical=canonical),
+        + reading.query,
+        **languages.page_context(edition, reading, canonical=canonical),
         edition_url=lambda n: url_for("publishing.public_edition", slug=statement.slug, number=n),
         **context,
     )
@@ -144,11 +143,11 @@ def public_statement(slug: str, number: int | None) -> Response:
     statement, edition, visible = _visible(slug, number)
     body = _page(statement, edition, visible, links=_public_links(statement, number))
     # The page changes only when a newer edition becomes public.
-    translated = language.requested(edition)
+    reading = languages.requested(edition)
     # updated_at moves with what is shown under the statement too (updates, a response).
     changed = f"{statement.updated_at.timestamp():.6f}"
     etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}-{changed}" + (
-        f"-{translated.language}" if translated is not None else ""
+        f"-{reading.language}" if reading.language else ""
     )
     return _html(body, cache_control="public, max-age=60", etag=etag)
 
@@ -199,7 +198,7 @@ def edition_embed(slug: str, number: int) -> Response:
 def embed_frame(slug: str, number: int | None) -> Response:
     """The newest edition as a page for an <iframe> that can size itself; anyone."""
     statement, edition, visible = _visible(slug, number)
-    document = language.document(edition, language.requested(edition))
+    document = languages.requested(edition).document()
     response = _html(
         exports.to_frame(document),
         cache_control=LATEST if number is None else PERMANENT,
@@ -235,10 +234,9 @@ def edition_signatories_csv(slug: str, number: int) -> Response:
 def source_text(slug: str, number: int) -> Response:
     """The exact text the edition's SHA-256 covers (title, two newlines, body); anyone."""
     _, edition, _ = _visible(slug, number)
-    translated = language.requested(edition)
-    text = translated if translated is not None else edition
+    title, body = languages.requested(edition).text()
     response = Response(
-        f"{text.title}\n\n{text.body}".encode(),
+        f"{title}\n\n{body}".encode(),
         content_type="text/plain; charset=utf-8",
     )
     response.headers["Cache-Control"] = PERMANENT
@@ -304,17 +302,17 @@ def _preview_file(edition: Edition, fmt: str) -> Response:
     edition's public file, which carries no such mark."""
     if services.is_public(edition):
         return _private(export_response(edition, fmt, cache_control=NO_STORE))
-    translated = language.requested(edition)
-    document = language.document(edition, translated)
+    reading = languages.requested(edition)
+    document = reading.document()
     moment = edition.public_from.astimezone(services.statement_zone(edition.statement))
     document = replace(
         document, embargo_until=exports.format_moment(moment, document.language)
     )
-    name = language.file_name(edition, translated, fmt)
-    stem = language.file_name(edition, translated, "md").rpartition(".")[0]
+    name = reading.file_name(fmt)
+    stem = reading.file_name("md").rpartition(".")[0]
     response = download(formats.render(document, fmt, stem), fmt, name, cache_control=NO_STORE)
-    if translated is not None:
-        response.headers["Content-Language"] = translated.language
+    if reading.language:
+        response.headers["Content-Language"] = reading.language
     return _private(response)
 
 
@@ -347,10 +345,9 @@ def preview_source_text(slug: str, token: str) -> Response:
     Unmarked on purpose: its bytes are what the hash covers, so a journalist can check it.
     """
     edition = _preview_edition(slug, token)
-    translated = language.requested(edition)
-    text = translated if translated is not None else edition
+    title, body = languages.requested(edition).text()
     response = Response(
-        f"{text.title}\n\n{text.body}".encode(), content_type="text/plain; charset=utf-8"
+        f"{title}\n\n{body}".encode(), content_type="text/plain; charset=utf-8"
     )
     return _private(response)
 

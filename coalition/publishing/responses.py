@@ -15,7 +15,7 @@ from coalition.domain import exports, formats
 from coalition.domain.exports import EditionDocument
 from coalition.extensions import db
 from coalition.models import Edition
-from coalition.publishing import files
+from coalition.publishing import languages
 
 # Secrets (preview links), drafts and the lead's downloads: never kept by a shared cache.
 NO_STORE = "private, no-store"
@@ -77,18 +77,16 @@ def export_response(edition: Edition, fmt: str, *, cache_control: str) -> Respon
 
     ``?lang=`` picks one of the edition's translations (docs/translations.md).
     """
-    from coalition.translations import public as language
-
-    translated = language.requested(edition)
-    if translated is not None:
-        return language.export_response(edition, translated, fmt, cache_control=cache_control)
-    row = files.cached_export(edition, fmt)
+    reading = languages.requested(edition)
     # Everything the answer needs is read before the commit, which expires the rows: read
     # after it, they would be loaded again (the export's content too).
-    content, name = row.content, files.file_name(edition.statement, edition.number, fmt)
-    etag = f"{edition.sha256[:16]}-{edition.id}-{fmt}-{row.id}"
+    content, etag = reading.export(fmt)
+    name = reading.file_name(fmt)
     db.session.commit()  # keeps a newly rendered export; nothing else is pending on a GET
-    return download(content, fmt, name, cache_control=cache_control, etag=etag)
+    response = download(content, fmt, name, cache_control=cache_control, etag=etag)
+    if reading.language:
+        response.headers["Content-Language"] = reading.language
+    return response
 
 
 def _description(document: EditionDocument, limit: int = 200) -> str:

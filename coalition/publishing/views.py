@@ -32,7 +32,7 @@ from coalition.extensions import db
 from coalition.i18n import translate
 from coalition.models import Edition, Statement
 from coalition.outcomes import apply_errors
-from coalition.publishing import files, forms, services
+from coalition.publishing import files, forms, languages, services
 from coalition.publishing.responses import (
     NO_STORE,
     FormatConverter,
@@ -41,8 +41,6 @@ from coalition.publishing.responses import (
     export_response,
 )
 from coalition.security import current_actor, lead_only, statement_or_404
-from coalition.translations import editions as translated
-from coalition.translations import public as language
 from coalition.web import local_time
 
 bp = Blueprint("publishing", __name__)
@@ -250,8 +248,8 @@ def lead_edition(statement_id: int, number: int) -> str:
     statement = statement_or_404(statement_id)
     edition = _edition(statement, number)
     visible = services.editions(statement)
-    translated = language.requested(edition)  # ?lang=: one of the edition's translations
-    document = language.document(edition, translated)
+    reading = languages.requested(edition)  # ?lang=: one of the edition's translations
+    document = reading.document()
     banner = None
     if not services.is_public(edition):
         until = local_time(edition.public_from, services.statement_zone(statement))
@@ -271,7 +269,7 @@ def lead_edition(statement_id: int, number: int) -> str:
         banner=banner,
         lead_view=True,
         noindex=True,
-        links=language.with_language(
+        links=languages.with_language(
             {
                 fmt.name: url_for(
                     "publishing.lead_edition_export",
@@ -281,9 +279,9 @@ def lead_edition(statement_id: int, number: int) -> str:
                 )
                 for fmt in formats.every()
             },
-            translated,
+            reading,
         ),
-        **language.page_context(edition, translated),
+        **languages.page_context(edition, reading),
         edition_url=lambda n: url_for(
             "publishing.lead_edition", statement_id=statement.id, number=n
         ),
@@ -344,8 +342,10 @@ def draft_export(statement_id: int, fmt: str) -> Response:
     if language_tag and not same_language(language_tag, statement.language):
         # A translation's draft (docs/translations.md): 404 for a language it lacks.
         try:
-            document = translated.draft_document(statement, language_tag)
+            document = languages.draft_document(statement, language_tag)
         except NotFound:
+            abort(404)
+        if document is None:
             abort(404)
         stem = f"{statement.slug}-DRAFT-{document.language}"
         name = f"{stem}{files.file_name(statement, 0, fmt, draft=True)[len(statement.slug) + 6:]}"

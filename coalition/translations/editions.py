@@ -35,6 +35,8 @@ from coalition.models import (
     Signature,
     Statement,
 )
+from coalition.publishing import files
+from coalition.publishing import services as publishing
 from coalition.publishing.services import PreparedTranslation, TranslationPlan
 from coalition.translations import services
 
@@ -207,9 +209,6 @@ def languages(edition: Edition) -> list[str]:
 
 def document(edition: Edition, translated: EditionTranslation) -> EditionDocument:
     """A translated edition as the exports see it: frozen rows only, in its language."""
-    from coalition.publishing import files
-    from coalition.publishing import services as publishing
-
     source = files.edition_document(edition)
     signatories = tuple(
         Signatory(
@@ -248,8 +247,6 @@ def document(edition: Edition, translated: EditionTranslation) -> EditionDocumen
 
 def file_name(edition: Edition, translated: EditionTranslation, fmt: str) -> str:
     """The source's file name with the language before the extension: slug-ru.pdf."""
-    from coalition.publishing import files
-
     name = files.file_name(edition.statement, edition.number, fmt)
     stem, _, extension = name.rpartition(".")
     return f"{stem}-{translated.language}.{extension}"
@@ -295,8 +292,6 @@ def draft_document(statement: Statement, language: str) -> EditionDocument:
     Raises NotFound for a language the statement is not translated into, and for a
     translation with no text yet.
     """
-    from coalition.publishing import files
-
     translation = services.get(statement, language)
     newest = services.latest(translation)
     if newest is None:

@@ -13,15 +13,40 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, request, url_for
-from werkzeug.wrappers import Response
 
 from coalition.domain import translations as rules
 from coalition.domain.exports import EditionDocument
-from coalition.models import Edition, EditionTranslation
+from coalition.models import Edition, EditionTranslation, Statement
+from coalition.publishing import languages
+from coalition.publishing.languages import Reading
 from coalition.translations import editions
 
 
-def requested(edition: Edition) -> EditionTranslation | None:
+class TranslatedReading(Reading):
+    """A published edition in one of its translations: its own text, list, files and cache."""
+
+    def __init__(self, edition: Edition, translated: EditionTranslation) -> None:
+        super().__init__(edition)
+        self.translated = translated
+        self.language = translated.language
+
+    def text(self) -> tuple[str, str]:
+        return self.translated.title, self.translated.body
+
+    def document(self) -> EditionDocument:
+        return editions.document(self.edition, self.translated)
+
+    def file_name(self, fmt: str) -> str:
+        return editions.file_name(self.edition, self.translated, fmt)
+
+    def export(self, fmt: str) -> tuple[bytes, str]:
+        row = editions.cached_export(self.translated, fmt)
+        translated = self.translated
+        etag = f"{translated.sha256[:16]}-{self.edition.id}-{translated.language}-{fmt}-{row.id}"
+        return row.content, etag
+
+
+def requested(edition: Edition) -> TranslatedReading | None:
     """The translation ``?lang=`` asks for; None for the source; 404 for any other language."""
     language = request.args.get("lang", "").strip()
     if not language or (rules.is_tag(language) and rules.same_language(language, edition.language)):
@@ -29,56 +54,7 @@ def requested(edition: Edition) -> EditionTranslation | None:
     translated = editions.find(edition, language)
     if translated is None:
         abort(404)
-    return translated
-
-
-def query(translated: EditionTranslation | None) -> str:
-    """The query string that selects this language ("" for the source)."""
-    return f"?lang={translated.language}" if translated is not None else ""
-
-
-def with_language(links: dict[str, str], translated: EditionTranslation | None) -> dict[str, str]:
-    """Export links that keep the page's language."""
-    suffix = query(translated)
-    return {name: f"{link}{suffix}" for name, link in links.items()} if suffix else links
-
-
-def document(edition: Edition, translated: EditionTranslation | None) -> EditionDocument:
-    """The edition's document in the chosen language."""
-    from coalition.publishing import files
-
-    if translated is None:
-        return files.edition_document(edition)
-    return editions.document(edition, translated)
-
-
-def file_name(edition: Edition, translated: EditionTranslation | None, fmt: str) -> str:
-    """An export's file name in the chosen language (slug-ru.pdf; the source's without)."""
-    from coalition.publishing import files
-
-    if translated is None:
-        return files.file_name(edition.statement, edition.number, fmt)
-    return editions.file_name(edition, translated, fmt)
-
-
-def export_response(
-    edition: Edition, translated: EditionTranslation, fmt: str, *, cache_control: str
-) -> Response:
-    """A translated edition's export from its cache (rendered and stored on first use)."""
-    from coalition.extensions import db
-    from coalition.publishing.responses import download
-
-    row = editions.cached_export(translated, fmt)
-    db.session.commit()  # keeps a newly rendered export; nothing else is pending on a GET
-    response = download(
-        row.content,
-        fmt,
-        editions.file_name(edition, translated, fmt),
-        cache_control=cache_control,
-        etag=f"{translated.sha256[:16]}-{edition.id}-{translated.language}-{fmt}-{row.id}",
-    )
-    response.headers["Content-Language"] = translated.language
-    return response
+    return TranslatedReading(edition, translated)
 
 
 def _url(language: str | None, *, external: bool = False) -> str:
@@ -90,24 +66,23 @@ def _url(language: str | None, *, external: bool = False) -> str:
 
 
 def page_context(
-    edition: Edition, translated: EditionTranslation | None, *, canonical: str | None = None
+    edition: Edition, reading: Reading, canonical: str | None = None
 ) -> dict[str, Any]:
     """The switcher's languages and the hreflang alternates of an edition's page."""
     carried = editions.of_edition(edition)
-    current = translated.language if translated is not None else edition.language
     switcher = [
         {
             "code": edition.language,
             "name": rules.native_name(edition.language),
             "url": _url(None),
-            "current": translated is None,
+            "current": reading.language is None,
         }
     ] + [
         {
             "code": item.language,
             "name": rules.native_name(item.language),
             "url": _url(item.language),
-            "current": translated is not None and item.language == translated.language,
+            "current": item.language == reading.language,
         }
         for item in carried
     ]
@@ -118,9 +93,25 @@ def page_context(
             (item.language, f"{canonical}?lang={item.language}") for item in carried
         ]
         alternates.append(("x-default", canonical))
-    return {
-        "languages": switcher if carried else [],
-        "alternates": alternates,
-        "current_language": current,
-        "lang_query": query(translated),
-    }
+    return {"languages": switcher if carried else [], "alternates": alternates}
+
+
+def draft_document(statement: Statement, language: str) -> EditionDocument:
+    """The lead's DRAFT export in a translation (NotFound for a language it lacks)."""
+    return editions.draft_document(statement, language)
+
+
+class _Languages:
+    """Translations' answers to Publishing's language hook."""
+
+    requested = staticmethod(requested)
+    page_context = staticmethod(page_context)
+    draft_document = staticmethod(draft_document)
+
+
+LANGUAGES = _Languages()
+
+
+def connect() -> None:
+    """Serve ``?lang=`` on Publishing's addresses (idempotent)."""
+    languages.register(LANGUAGES)

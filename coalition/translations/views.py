@@ -24,12 +24,13 @@ from coalition.invitations.access import invitation_or_ended_page
 from coalition.models import Invitation, Statement, Translation, TranslationRevision, User
 from coalition.outcomes import apply_errors, change
 from coalition.security import current_actor, partner, statement_or_404
-from coalition.translations import editions, forms, services
+from coalition.translations import editions, forms, public, services
 from coalition.web import local_time
 
 bp = Blueprint("translations", __name__)
 services.connect()
 editions.connect()
+public.connect()  # ?lang= on Publishing's addresses
 
 
 def _translation(statement: Statement, language: str) -> Translation:
