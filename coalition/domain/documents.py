@@ -592,10 +592,8 @@ def _small(paragraph: Paragraph, text: str, italic: bool = False, *, points: flo
     run.italic = run.font.cs_italic = italic or None
 
 
-def to_docx(doc: EditionDocument) -> bytes:
-    """The edition as a Word document a press officer can edit: real styles, real lists."""
-    words = labels_for(doc.language)
-    document = docx.Document()
+def _docx_properties(document: Any, doc: EditionDocument) -> None:
+    """The file's metadata: title, author, language, revision, dated at noon UTC."""
     _set_language(document, doc.language)
     properties = document.core_properties
     properties.title = display_title(doc)
@@ -607,6 +605,9 @@ def to_docx(doc: EditionDocument) -> bytes:
     properties.created = properties.modified = stamp
     properties.comments = ""
 
+
+def _docx_page(document: Any, doc: EditionDocument, words: dict[str, str]) -> None:
+    """A4 with the PDF's margins, styles, page numbers, running header and warnings."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin", "top_margin"):
@@ -631,6 +632,9 @@ def to_docx(doc: EditionDocument) -> bytes:
         run.font.size = Pt(14)
         run.font.color.rgb = _RED
 
+
+def _docx_text(document: Any, doc: EditionDocument) -> None:
+    """Title, date, the letter block, the body and the edition's note."""
     document.add_paragraph(display_title(doc), style="Title")
     date = document.add_paragraph()
     date_run = date.add_run(format_date(doc.date, doc.language))
@@ -654,9 +658,14 @@ def to_docx(doc: EditionDocument) -> bytes:
     for line in note_lines(doc):
         _small(document.add_paragraph(), line, points=8.5, color="333333")
 
-    # As in the PDF: a list that fits on a page stays whole with its heading (a table row
-    # that may not split, two balanced columns); a longer one starts on a new page and flows
-    # in two columns (a continuous section).
+
+def _docx_signatories(document: Any, doc: EditionDocument, words: dict[str, str]) -> None:
+    """The list under its heading, then those not named and the identification note.
+
+    As in the PDF: a list that fits on a page stays whole with its heading (a table row
+    that may not split, two balanced columns); a longer one starts on a new page and flows
+    in two columns (a continuous section).
+    """
     short = len(doc.signatories) <= _NAMES_ON_A_PAGE
     heading = document.add_paragraph(f"{words['signatories']} ({doc.total})",
                                       style="Heading 1")
@@ -682,6 +691,9 @@ def to_docx(doc: EditionDocument) -> bytes:
     if has_affiliations(doc):
         _small(document.add_paragraph(), words["identification"], italic=True, points=8.5)
 
+
+def _docx_closing(document: Any, doc: EditionDocument, words: dict[str, str]) -> None:
+    """The small print: who coordinated it, where it is published, the text's SHA-256."""
     footer_lines = []
     if doc.lead_organisation.strip():
         footer_lines.append(words["coordinated_by"].format(name=doc.lead_organisation.strip()))
@@ -692,6 +704,16 @@ def to_docx(doc: EditionDocument) -> bytes:
     for line in footer_lines:
         _small(document.add_paragraph(), line)
 
+
+def to_docx(doc: EditionDocument) -> bytes:
+    """The edition as a Word document a press officer can edit: real styles, real lists."""
+    words = labels_for(doc.language)
+    document = docx.Document()
+    _docx_properties(document, doc)
+    _docx_page(document, doc, words)
+    _docx_text(document, doc)
+    _docx_signatories(document, doc, words)
+    _docx_closing(document, doc, words)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
