@@ -94,7 +94,7 @@ def create_invitation(statement_id: int) -> tuple[Response, int]:
         message=data.message or "",
     )
     db.session.commit()
-    return jsonify({"id": invitation.id, "sign_url": services.partner_url(token)}), 201
+    return jsonify({"id": invitation.id, "sign_url": access.partner_url(token)}), 201
 
 
 @bp.get("/statements/<int:statement_id>/invitations")

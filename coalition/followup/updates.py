@@ -38,6 +38,7 @@ from coalition.models import (
 )
 from coalition.publishing import services as publishing
 from coalition.security import require_manage
+from coalition.web import base_url
 
 KIND = "statement_update"
 UPDATE_BODY_MAX = 20_000
@@ -64,7 +65,8 @@ def digest_token(user_id: int) -> str:
 
 
 def unsubscribe_url(token: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/unsubscribe/{token}"
+    """The one-click opt-out, absolute by web.base_url's rule like every mailed link."""
+    return f"{base_url()}/unsubscribe/{token}"
 
 
 @dataclass(frozen=True)

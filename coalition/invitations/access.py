@@ -22,6 +22,7 @@ from coalition.domain.errors import NotFound
 from coalition.extensions import db
 from coalition.models import Invitation, Statement, utcnow
 from coalition.security import hash_token
+from coalition.web import base_url
 
 SALT_LENGTH = 16  # security.new_link_salt
 MAC_BYTES = 18  # 144 bits, 24 URL-safe characters
@@ -38,6 +39,23 @@ def _mac(salt: str, key: object) -> str:
 def link_token(invitation: Invitation) -> str:
     """The invitation's one token: the same every time it is asked for, until reinstated."""
     return invitation.link_salt + _mac(invitation.link_salt, current_app.config["SECRET_KEY"])
+
+
+def partner_path(token: str) -> str:
+    """The partner's page, relative: /i/<token> (its last path segment is the token)."""
+    return f"/i/{token}"
+
+
+def partner_url(token: str) -> str:
+    """The partner's page, absolute: in every mail, in the API's sign_url and on the lead's
+    pages alike, by web.base_url's one rule (BASE_URL when set, else the request's host)."""
+    return f"{base_url()}{partner_path(token)}"
+
+
+def link_url(invitation: Invitation) -> str:
+    """The invitation's one link: every mail, the API's sign_url and the lead's "Copy link"
+    carry this same address, from creation until revocation or expiry."""
+    return partner_url(link_token(invitation))
 
 
 def _keys() -> list[object]:

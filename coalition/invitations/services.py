@@ -47,7 +47,7 @@ from coalition.models import (
     utcnow,
 )
 from coalition.security import new_link_salt, require_manage, require_view
-from coalition.web import base_url, local_time
+from coalition.web import local_time
 
 MESSAGE_MAX = 5000
 REASON_MAX = 2000
@@ -55,20 +55,6 @@ REASON_MAX = 2000
 REMIND_ALL_QUIET = dt.timedelta(hours=12)
 # Automatic reminders skip a partner seen on its page within the hour: it is reading now.
 REMIND_ACTIVE_QUIET = dt.timedelta(hours=1)
-
-
-# --- links ----------------------------------------------------------------------------------
-
-
-def partner_url(token: str) -> str:
-    """The absolute address of a partner's page; the last path segment is the token."""
-    return f"{base_url()}/i/{token}"
-
-
-def link_url(invitation: Invitation) -> str:
-    """The invitation's one link: every mail, the API's sign_url and the lead's "Copy link"
-    carry this same address, from creation until revocation or expiry."""
-    return partner_url(access.link_token(invitation))
 
 
 def _new_link(invitation: Invitation) -> None:
@@ -111,7 +97,7 @@ def _mail_context(invitation: Invitation, token: str, actor: User | None) -> dic
         "statement": statement,
         "lead_organisation": statement.organisation.name,
         "inviter": actor.display_name if actor is not None else statement.organisation.name,
-        "url": partner_url(token),
+        "url": access.partner_url(token),
         "deadline": local_time(statement.sign_deadline, statement.timezone)
         if statement.sign_deadline
         else "",
@@ -312,7 +298,7 @@ class Tracked:
         """The partner's link for the lead to copy; None once it no longer opens."""
         if access.invitation_status_problem(self.invitation) is not None:
             return None
-        return link_url(self.invitation)
+        return access.link_url(self.invitation)
 
 
 def tracking(statement: Statement) -> list[Tracked]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import LazyString, force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import insert
@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from coalition.extensions import db
 from coalition.i18n import mail_language
 from coalition.models import Invitation, OutboxAttachment, OutboxMessage, Statement, utcnow
+from coalition.web import base_url
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def compose(
     """
     with force_locale(mail_language(statement)):
         subject = str(subject)[:300]
-        context = {"subject": subject, "base_url": current_app.config["BASE_URL"], **context}
+        context = {"subject": subject, "base_url": base_url(), **context}
         body_text = render_template(f"mail/{kind}.txt", **context)
         body_html = _render_html(kind, context)
     if organisation_id is None and statement is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import lazy_gettext
 from sqlalchemy import func, select, update
 
@@ -24,6 +23,7 @@ from coalition.models import Invitation, Signature, Statement, User, utcnow
 from coalition.security import can_manage, hash_token, new_token
 from coalition.signing import services
 from coalition.signing.services import SignatureInput
+from coalition.web import base_url
 
 CONFIRM_DAYS = 7
 
@@ -106,7 +106,7 @@ def link_url(statement: Statement) -> str | None:
     """The public open sign-on address, when there is one."""
     if not statement.open_signon_token:
         return None
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/open/{statement.open_signon_token}"
+    return f"{base_url()}/open/{statement.open_signon_token}"
 
 
 def request_signature(statement: Statement, data: SignatureInput) -> Signature:
@@ -129,7 +129,6 @@ def request_signature(statement: Statement, data: SignatureInput) -> Signature:
         name=signature.name,
         flagged=signature.flagged,
     )
-    base = current_app.config["BASE_URL"].rstrip("/")
     outbox.queue(
         "open_signon_confirm",
         to=signature.signer_email,
@@ -137,7 +136,7 @@ def request_signature(statement: Statement, data: SignatureInput) -> Signature:
         context={
             "statement": statement,
             "signature": signature,
-            "confirm_url": f"{base}/open/confirm/{token}",
+            "confirm_url": f"{base_url()}/open/confirm/{token}",
             "days": CONFIRM_DAYS,
         },
         statement=statement,

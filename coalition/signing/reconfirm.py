@@ -15,7 +15,7 @@ from sqlalchemy import select
 from coalition import audit, events, roster
 from coalition.domain.revisions import redline_html, word_diff
 from coalition.extensions import db
-from coalition.invitations import services as invitations
+from coalition.invitations import access
 from coalition.mail import outbox
 from coalition.models import Revision, Signature, Statement
 from coalition.signing import open_signon
@@ -62,7 +62,7 @@ def ask(
     # The invitation's one link: re-confirming is signing again through it.
     invitation = signature.invitation
     reconfirm_url = (
-        invitations.link_url(invitation)
+        access.link_url(invitation)
         if invitation is not None and invitation.revoked_at is None
         else None
     )

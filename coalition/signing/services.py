@@ -33,7 +33,7 @@ from coalition.domain.lifecycle import State
 from coalition.domain.limits import EMAIL_MAX, NAME_MAX, clean_line
 from coalition.domain.signatures import SignatureStatus
 from coalition.extensions import db
-from coalition.invitations.access import link_token
+from coalition.invitations.access import link_url
 from coalition.mail import outbox
 from coalition.models import (
     SIGNATURE_KINDS,
@@ -740,13 +740,6 @@ def reconfirm(invitation: Invitation, *, token: str | None = None) -> tuple[Sign
     return sign(invitation, SignatureInput(name=previous.name), token=token)
 
 
-def manage_url(token: str | None) -> str | None:
-    """The partner's page where a signature is changed or withdrawn."""
-    if not token:
-        return None
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/i/{token}"
-
-
 def _receipt(
     invitation: Invitation,
     statement: Statement,
@@ -778,7 +771,7 @@ def _receipt(
             "signature": signature,
             "invitation": invitation,
             "created": created,
-            "manage_url": manage_url(link_token(invitation)),
+            "manage_url": link_url(invitation),  # where it is changed or withdrawn
             "recorded_by": recording.actor.display_name if recording is not None else None,
             "lead_organisation": statement.organisation.name,
             "approved_at": recording.approved_at if recording is not None else None,

@@ -37,7 +37,7 @@ from coalition.extensions import (
     token_key,
 )
 from coalition.i18n import lazy_text as _l
-from coalition.invitations.access import invitation_or_ended_page
+from coalition.invitations.access import invitation_or_ended_page, partner_path
 from coalition.models import Invitation, Signature, Statement
 from coalition.outcomes import change
 from coalition.security import current_actor, partner, public, statement_or_404
@@ -87,12 +87,12 @@ def _invitation(token: str) -> Invitation:
 def _partner_home(token: str) -> str:
     """The invitation page at /i/<token> when the invitations feature serves it."""
     try:
-        current_app.url_map.bind("").match(f"/i/{token}", method="GET")
+        current_app.url_map.bind("").match(partner_path(token), method="GET")
     except HTTPNotFound:
         return url_for("signing.sign", token=token)
     except Exception:  # noqa: S110 - a redirect or 405 still means the page exists
         pass
-    return f"/i/{token}"
+    return partner_path(token)
 
 
 def _fill(form: forms.SignForm, invitation: Invitation, basis: Signature | None) -> None:

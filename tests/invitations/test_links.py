@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from coalition.config import Defaults
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.invitations import access
@@ -88,7 +92,9 @@ def test_the_first_link_lasts_through_revision_reminder_and_resend(app: Flask):
         assert set(_links(iid)) == {token}  # the receipts of both re-confirmations too
 
 
-def test_sign_url_of_the_api_is_the_link_of_every_mail(app: Flask):
+def _invited_by_api(app: Flask) -> tuple[FlaskClient, int, dict[str, str], dict[str, Any]]:
+    """An open statement with one partner invited through the API: the client, the
+    statement's id, the lead's bearer header and the API's answer (id, sign_url)."""
     with app.app_context():
         owner = factories.user()
         statement_id = factories.statement(owner, state="open").id
@@ -97,11 +103,16 @@ def test_sign_url_of_the_api_is_the_link_of_every_mail(app: Flask):
     made = client.post(f"/api/v1/statements/{statement_id}/invitations",
                        json={"organisation": "Viasna", "email": "press@viasna.org"},
                        headers=bearer)
-    token = made.get_json()["sign_url"].rsplit("/", 1)[1]
+    return client, statement_id, bearer, made.get_json()
+
+
+def test_sign_url_of_the_api_is_the_link_of_every_mail(app: Flask):
+    client, statement_id, _, made = _invited_by_api(app)
+    token = made["sign_url"].rsplit("/", 1)[1]
     assert client.post(f"/api/v1/invitations/{token}/signature", json=SIGNATURE).status_code == 201
     with app.app_context():
         _substantive(db.session.scalar(select(User.id)), statement_id, "changed")
-        assert set(_links(made.get_json()["id"])) == {token}
+        assert set(_links(made["id"])) == {token}
 
 
 def test_revoked_and_expired_links_open_a_page_saying_what_happened(app: Flask):
@@ -195,3 +206,34 @@ def test_links_survive_a_secret_key_rotation_with_fallbacks(app: Flask):
         finally:
             app.config["SECRET_KEY"] = old
             app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+@pytest.mark.parametrize("base_url", [Defaults.BASE_URL, "https://statements.example.org"])
+def test_every_mailed_partner_link_is_the_api_sign_url_itself(app: Flask, base_url: str):
+    """One rule (web.base_url) for the link in answers and in mail: BASE_URL when the
+    deployment sets it, else the host the request came to. The invitation mail, the
+    receipt (its "change or withdraw" link) and the re-confirmation request made during
+    requests carry sign_url exactly, scheme and host included; with BASE_URL set, so does
+    mail made outside a request (a reminder from cron)."""
+    app.config["BASE_URL"] = base_url
+    client, statement_id, bearer, made = _invited_by_api(app)
+    sign_url = made["sign_url"]
+    expected = "http://coalition.test" if base_url == Defaults.BASE_URL else base_url
+    assert sign_url.startswith(f"{expected}/i/")
+    token = sign_url.rsplit("/", 1)[1]
+    if base_url != Defaults.BASE_URL:
+        with app.app_context():
+            invitations.remind(None, db.session.get(Invitation, made["id"]))
+            db.session.commit()
+    assert client.post(f"/api/v1/invitations/{token}/signature", json=SIGNATURE).status_code == 201
+    saved = client.post(f"/api/v1/statements/{statement_id}/revisions", headers=bearer,
+                        json={"body": "A new text.", "base_revision": 1, "substantive": True})
+    assert saved.status_code == 201, saved.get_json()
+    with app.app_context():
+        bodies = list(db.session.scalars(
+            select(OutboxMessage.body_text).where(OutboxMessage.invitation_id == made["id"])))
+        kinds = _kinds(made["id"])
+    assert kinds >= {"invitation", "signature_receipt", "reconfirm"}
+    assert base_url == Defaults.BASE_URL or "reminder" in kinds
+    mailed = {link for body in bodies for link in re.findall(r"\S+/i/[A-Za-z0-9_\-]+", body)}
+    assert mailed == {sign_url}
