@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import statistics
 import tempfile
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-TARGETS = ("sign", "public", "api", "lead", "diff", "pdf", "docx", "cached-pdf")
+TARGETS = ("sign", "floor", "public", "api", "lead", "diff", "pdf", "docx", "cached-pdf")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", type=int, default=10_000)
     parser.add_argument("--postgres", metavar="URL")
     parser.add_argument("--all", action="store_true", help="show library frames too")
+    parser.add_argument("--limits", action="store_true",
+                        help="keep the rate limiter on (off by default: the count would hit it)")
     parser.add_argument("--time", action="store_true",
                         help="time the requests without the profiler (its hooks slow calls)")
     args = parser.parse_args(argv)
@@ -45,7 +48,13 @@ def main(argv: list[str] | None = None) -> int:
             postgres_database(args.postgres) if args.postgres else sqlite_database(Path(name))
         )
         try:
-            app = create_app({**database.settings, "RATELIMIT_ENABLED": False})
+            app = create_app({**database.settings, "RATELIMIT_ENABLED": args.limits})
+            if args.target == "floor":
+                from bench.baseline_app import create_table
+                from bench.wsgi import add_floor_route
+
+                add_floor_route(app)
+                create_table(database.settings)
             with app.app_context():
                 db.create_all()
                 loaded = data.load(
@@ -66,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                     "csrf_token": token,
                 })
             tokens = iter(loaded.signon_tokens)
+            sent = itertools.count()
 
             def request() -> Any:
                 if args.target == "sign":
@@ -74,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
                         "name": f"Partner {n}", "signer_name": "Signer",
                         "signer_email": "signer@partner.example.org", "country": "FR",
                     })
+                if args.target == "floor":
+                    n = next(tokens)
+                    count = next(sent)
+                    return client.post(f"/bench/floor/{n}/signature", json={
+                        "name": f"Partner {n}", "signer_name": "Signer",
+                        "signer_email": "signer@partner.example.org", "country": "FR",
+                    }, headers={"X-Forwarded-For": f"10.1.{count // 250}.{count % 250}"})
                 if args.target == "public":
                     return client.get(f"/s/{loaded.big_slug}")
                 if args.target == "api":

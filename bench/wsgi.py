@@ -110,4 +110,5 @@ def build() -> Flask:
     return app
 
 
-application = build()
+if os.environ.get("COALITION_BENCH_CONFIG"):  # gunicorn; bench.profile imports the route only
+    application = build()

@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
 
-    from coalition import cli, database, immutability, security, web
+    from coalition import cli, database, immutability, pipeline, security, web
     from coalition.accounts.views import bp as accounts_bp
     from coalition.api import bp as api_bp
     from coalition.coleads.views import bp as coleads_bp
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.translations.views import bp as translations_bp
 
     database.init_app(app)
+    pipeline.init_app(app)
     immutability.install()
     security.init_app(app)
     web.init_app(app)

@@ -53,6 +53,9 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_SIGN = "30 per minute"
     RATELIMIT_OPEN_SIGNON = "5 per hour"
+    # Each worker keeps the bytes of published pages and exports it has served, up to this
+    # many megabytes (publishing/frozen.py); 0 turns the cache off.
+    PUBLIC_CACHE_MB = 32
     PASSWORD_MIN_LENGTH = 10
     LOGO_MAX_BYTES = 1024 * 1024
     LOGO_MAX_PIXELS = 4000 * 4000

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, or_, select
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from werkzeug.wrappers import Response
 
+from coalition import pipeline
 from coalition.domain.errors import NotFound, PermissionDenied
 from coalition.extensions import db, login_manager
 from coalition.models import CoLead, Statement, User
@@ -114,7 +115,19 @@ def _authenticated(view: Callable[..., Any] | None) -> bool:
         return False
     if view is not None and access_of(view) in (ACCESS_LEAD, ACCESS_API):
         return True
+    if not pipeline.may_be_signed_in():
+        # No cookie, so nobody is signed in; the answer still depends on the cookie (a lead
+        # would get the private answer), as it says when the user is loaded.
+        response_varies_on_cookie()
+        return False
     return bool(current_user and current_user.is_authenticated)
+
+
+def response_varies_on_cookie() -> None:
+    """Mark the session as read, so Flask sends ``Vary: Cookie`` as when the user is loaded."""
+    from flask import session
+
+    session.accessed = True
 
 
 def _security_headers(response: Response) -> Response:

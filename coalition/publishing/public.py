@@ -20,11 +20,13 @@ from werkzeug.wrappers import Response
 from coalition.domain import exports, formats
 from coalition.domain.errors import NotFound
 from coalition.models import Edition, Statement
-from coalition.publishing import files, languages, services
+from coalition.publishing import files, frozen, languages, services
 from coalition.publishing.responses import (
+    FEED,
     FRAME_CSP,
     LATEST,
     NO_STORE,
+    PAGE,
     PERMANENT,
     download,
     edition_page_context,
@@ -138,6 +140,7 @@ def _html(body: str, *, cache_control: str, etag: str | None = None) -> Response
 
 @bp.get("/s/<slug>", defaults={"number": None})
 @public
+@frozen.published
 def public_statement(slug: str, number: int | None) -> Response:
     """The newest public edition of a statement, or one edition's permalink; anyone."""
     statement, edition, visible = _visible(slug, number)
@@ -149,7 +152,7 @@ def public_statement(slug: str, number: int | None) -> Response:
     etag = f"{edition.id}-{edition.sha256[:12]}-{visible[-1].id}-{changed}" + (
         f"-{reading.language}" if reading.language else ""
     )
-    return _html(body, cache_control="public, max-age=60", etag=etag)
+    return _html(body, cache_control=PAGE, etag=etag)
 
 
 # A named alias, so templates can link to one edition by endpoint.
@@ -160,6 +163,7 @@ bp.add_url_rule(
 
 @bp.get("/s/<slug>.<export(dotted):fmt>")
 @public
+@frozen.published
 def public_export(slug: str, fmt: str) -> Response:
     """The newest public edition as Markdown, text, HTML, PDF, DOCX or the press-kit ZIP."""
     _, edition, _ = _visible(slug, None)
@@ -168,6 +172,7 @@ def public_export(slug: str, fmt: str) -> Response:
 
 @bp.get("/s/<slug>/editions/<int:number>.<export(dotted):fmt>")
 @public
+@frozen.published
 def public_edition_export(slug: str, number: int, fmt: str) -> Response:
     """One public edition's export, at an address whose content never changes."""
     _, edition, _ = _visible(slug, number)
@@ -176,6 +181,7 @@ def public_edition_export(slug: str, number: int, fmt: str) -> Response:
 
 @bp.get("/s/<slug>/embed", defaults={"number": None})
 @public
+@frozen.published
 @embeddable
 def embed(slug: str, number: int | None) -> Response:
     """The newest edition as an HTML fragment other sites may frame or paste; anyone."""
@@ -185,6 +191,7 @@ def embed(slug: str, number: int | None) -> Response:
 
 @bp.get("/s/<slug>/editions/<int:number>/embed")
 @public
+@frozen.published
 @embeddable
 def edition_embed(slug: str, number: int) -> Response:
     """One edition as an embeddable HTML fragment; anyone."""
@@ -194,6 +201,7 @@ def edition_embed(slug: str, number: int) -> Response:
 
 @bp.get("/s/<slug>/frame", defaults={"number": None})
 @public
+@frozen.published
 @embeddable
 def embed_frame(slug: str, number: int | None) -> Response:
     """The newest edition as a page for an <iframe> that can size itself; anyone."""
@@ -215,6 +223,7 @@ bp.add_url_rule(
 
 @bp.get("/s/<slug>/signatories.csv")
 @public
+@frozen.published
 def signatories_csv(slug: str) -> Response:
     """The newest edition's signatories as CSV: name, kind, country, affiliation; no contacts."""
     _, edition, _ = _visible(slug, None)
@@ -223,6 +232,7 @@ def signatories_csv(slug: str) -> Response:
 
 @bp.get("/s/<slug>/editions/<int:number>/signatories.csv")
 @public
+@frozen.published
 def edition_signatories_csv(slug: str, number: int) -> Response:
     """One edition's signatories as CSV, without contacts; anyone."""
     _, edition, _ = _visible(slug, number)
@@ -231,6 +241,7 @@ def edition_signatories_csv(slug: str, number: int) -> Response:
 
 @bp.get("/s/<slug>/editions/<int:number>/source.txt")
 @public
+@frozen.published
 def source_text(slug: str, number: int) -> Response:
     """The exact text the edition's SHA-256 covers (title, two newlines, body); anyone."""
     _, edition, _ = _visible(slug, number)
@@ -240,6 +251,8 @@ def source_text(slug: str, number: int) -> Response:
         content_type="text/plain; charset=utf-8",
     )
     response.headers["Cache-Control"] = PERMANENT
+    response.set_etag(f"source-{text.sha256[:16]}-{edition.id}")
+    response.make_conditional(request)
     return response
 
 
@@ -356,6 +369,10 @@ def preview_source_text(slug: str, token: str) -> Response:
 @public
 def feed() -> Response:
     """An Atom feed of published statements, newest first; anyone."""
+    return frozen.serve_feed(_feed)
+
+
+def _feed(state: str) -> Response:
     entries = []
     for edition in services.recent_public_editions(limit=50):
         document = files.edition_document(edition)
@@ -378,5 +395,7 @@ def feed() -> Response:
         ),
         content_type="application/atom+xml; charset=utf-8",
     )
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = FEED
+    response.set_etag(f"feed-{state}", weak=True)
+    response.make_conditional(request)
     return response

@@ -19,8 +19,14 @@ from coalition.publishing import languages
 
 # Secrets (preview links), drafts and the lead's downloads: never kept by a shared cache.
 NO_STORE = "private, no-store"
-# The newest edition behind a stable address can be replaced by a newer edition.
-LATEST = "public, max-age=300"
+# The newest edition behind a stable address can be replaced by a newer edition. A shared
+# cache (a CDN, nginx) may answer with what it holds while it asks again in the background
+# (docs/operations.md, "A cache in front").
+LATEST = "public, max-age=300, stale-while-revalidate=600"
+# A statement's page: a newer edition, an update or a response shows within a minute.
+PAGE = "public, max-age=60, stale-while-revalidate=300"
+# The Atom feed of published statements.
+FEED = "public, max-age=300, stale-while-revalidate=600"
 # One edition's own address: its content can never change.
 PERMANENT = "public, max-age=31536000, immutable"
 

@@ -228,7 +228,7 @@ def test_exports_are_rendered_once_then_served_from_the_cache(
     assert calls == ["pdf"]  # the permalink and the newest address share one cached file
     assert first.data == second.data
     assert first.headers["ETag"] == second.headers["ETag"]
-    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=600"
     assert second.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     again = client.get(
         f"/s/{published['slug']}.pdf", headers={"If-None-Match": first.headers["ETag"]}

@@ -92,7 +92,7 @@ def test_the_public_page_shows_the_published_edition(app: Flask, client: FlaskCl
     assert page.meta["twitter:card"] == "summary"
     assert page.meta["twitter:title"] == page.meta["og:title"]
     assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
     again = client.get(f"/s/{info['slug']}", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
 
