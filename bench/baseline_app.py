@@ -94,6 +94,23 @@ def create_app(settings: dict[str, Any]) -> Flask:
     def ready() -> Response:
         return jsonify({"ok": True})
 
+    # The same bytes as one of Coalition's public answers, from memory (the bench writes
+    # each answer's body and Content-Type into COALITION_BENCH_BYTES before it starts us).
+    kept: dict[str, tuple[bytes, str]] = {}
+
+    @app.get("/baseline/bytes/<name>")
+    def served(name: str) -> Response:
+        if name not in kept:
+            folder = Path(os.environ.get("COALITION_BENCH_BYTES", "/nonexistent"))
+            try:
+                body = (folder / name).read_bytes()
+                media_type = (folder / f"{name}.type").read_text().strip()
+            except OSError:
+                abort(404)
+            kept[name] = (body, media_type)
+        body, media_type = kept[name]
+        return Response(body, content_type=media_type)
+
     return app
 
 

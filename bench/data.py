@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
 from bench.diff_bench import edit, lay_out, make_words, text
 from coalition.accounts.services import create_api_token, create_user
+from coalition.domain import formats
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.models import Invitation, Revision, Statement, User
+from coalition.publishing import files
 from coalition.publishing import services as publishing
 from coalition.security import hash_token, new_token
+from coalition.signing import open_signon as open_signon_service
 from coalition.signing import services as signing
 from coalition.signing.services import SignatureInput
 
@@ -82,6 +85,9 @@ class Loaded:
     long_id: int
     long_words: int
     long_edits: int
+    open_token: str = ""  # the open sign-on link of a statement open for signing
+    open_id: int = 0
+    extra_tokens: list[str] = field(default_factory=list)  # more invitations (scale-out)
 
 
 def _statement(owner: User, title: str, body: str = BODY) -> Statement:
@@ -176,7 +182,8 @@ def long_statement(owner: User, words: int, edits: int) -> Statement:
 
 
 def load(
-    *, signon: int, warmup: int, big: int, small: int, words: int, edits: int
+    *, signon: int, warmup: int, big: int, small: int, words: int, edits: int,
+    open_signon: bool = False, extra: int = 0, big_exports: bool = False,
 ) -> Loaded:
     """Load everything the measurements use; the caller is inside an app context."""
     owner = create_user(
@@ -186,8 +193,15 @@ def load(
     db.session.commit()
 
     signon_statement = _statement(owner, "Sign-on under load")
-    pairs = invitations(signon_statement, signon + warmup, "Load")
+    pairs = invitations(signon_statement, signon + warmup + extra, "Load")
     db.session.commit()
+
+    open_token, open_id = "", 0
+    if open_signon:
+        opened = _statement(owner, "Open sign-on under load")
+        open_signon_service.set_options(owner, opened, open_signon=True, group_individuals=False)
+        db.session.commit()
+        open_token, open_id = opened.open_signon_token or "", opened.id
 
     # A size of 0 leaves that part out (python -m bench --only ...).
     big_statement = _statement(owner, f"A statement with {big:,} signatories")
@@ -195,6 +209,12 @@ def load(
         signatures(big_statement, big, seed=10)
         db.session.commit()
         publish(owner, big_statement)
+        if big_exports:
+            # What `flask publish-due` does when an embargo lifts: every export rendered
+            # and stored before the first reader comes, not in a worker serving the crowd.
+            edition = publishing.public_editions(big_statement)[-1]
+            for fmt in formats.every():
+                files.cached_export(edition, fmt.name)
     db.session.commit()
 
     small_statement = _statement(owner, f"A statement with {small:,} signatories")
@@ -215,7 +235,10 @@ def load(
         lead_password=LEAD_PASSWORD,
         api_token=api_token,
         signon_tokens=tokens[:signon],
-        warmup_tokens=tokens[signon:],
+        warmup_tokens=tokens[signon : signon + warmup],
+        extra_tokens=tokens[signon + warmup :],
+        open_token=open_token,
+        open_id=open_id,
         big_id=big_statement.id,
         big_slug=big_statement.slug,
         big_count=big,

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import launch
 from bench.load import Request, Run, load, one
 from bench.server import ROOT, Server, Workers
 
@@ -34,6 +35,7 @@ RESULTS = ROOT / "bench" / "results"
 
 # Targets (issue 7), for the 2-core machine the project runs on.
 RATIO_TARGET = 0.5
+FLOOR_TARGET = 0.9  # one INSERT inside Coalition's app / the baseline (issue 18)
 SIGN_P99_MS = 250.0
 PAGE_P50_MS = 100.0
 DIFF_MS = 150.0
@@ -57,6 +59,9 @@ class Sizes:
     cached_requests: int
     diff_runs: int
     time_limit: float
+    public_requests: int = 600  # per public address, 32 clients
+    open_signons: int = 2000  # distinct addresses on the open sign-on form, then confirmed
+    scale: int = 1000  # sign-ons per scale-out run (one process, then two)
 
     @classmethod
     def full(cls) -> Sizes:
@@ -64,7 +69,8 @@ class Sizes:
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(400, 2 * CLIENTS, 10_000, 1_000, 20_000, 200, 20, 10, 5, 60.0)
+        return cls(400, 2 * CLIENTS, 10_000, 1_000, 20_000, 200, 20, 10, 5, 60.0,
+                   public_requests=150, open_signons=2000, scale=400)
 
 
 @dataclass
@@ -305,7 +311,7 @@ def measure_diff(report: Report, sizes: Sizes) -> None:
         ))
 
 
-PARTS = ("sign", "pages", "diff", "exports", "memory")
+PARTS = ("sign", "pages", "diff", "exports", "public", "open", "scale", "memory")
 
 
 def run_database(
@@ -315,6 +321,7 @@ def run_database(
     workers: Workers,
     report: Report,
     parts: tuple[str, ...] = PARTS,
+    scale_workers: int = 1,
 ) -> None:
     """Everything measured on one database (or the `parts` asked for)."""
     from bench import baseline_app, data
@@ -322,6 +329,7 @@ def run_database(
     from coalition.extensions import db
 
     kind = database.kind
+    scaled = "scale" in parts and kind == "postgresql"
     settings_path = folder / "settings.json"
     settings_path.write_text(json.dumps(database.settings))
     env = {"COALITION_BENCH_CONFIG": str(settings_path)}
@@ -333,7 +341,10 @@ def run_database(
         loaded = data.load(
             signon=sizes.signon if "sign" in parts else 0,
             warmup=sizes.warmup if "sign" in parts else 0,
-            big=sizes.big if "pages" in parts else 0,
+            big=sizes.big if ("pages" in parts or "public" in parts) else 0,
+            open_signon="open" in parts,
+            big_exports="public" in parts,
+            extra=2 * (sizes.scale + 2 * CLIENTS) if scaled else 0,
             small=sizes.small if "exports" in parts else 0,
             words=sizes.words if "diff" in parts else 0,
             edits=sizes.edits,
@@ -344,7 +355,7 @@ def run_database(
     note(f"{kind}: data loaded through the services in {time.perf_counter() - start:.1f} s")
 
     baseline_rss: list[float] = []
-    if "sign" in parts:
+    if "sign" in parts or "open" in parts:
         # (1) The baseline first, then ours, back to back: the same machine state for both.
         with Server("bench.baseline_app:application", workers=workers, env=env,
                     log_path=folder / "baseline.log", ready_path="/baseline/ready") as server:
@@ -359,6 +370,13 @@ def run_database(
         if "sign" in parts:
             measure_sign_on(kind, port, loaded, sizes, baseline, report)
             measure_floor(kind, port, loaded, sizes, baseline, report)
+        if "open" in parts:
+            launch.measure_open(kind, port, loaded, sizes.open_signons, sizes.time_limit,
+                                baseline, lambda: confirm_tokens(database, loaded.open_id),
+                                _add(report))
+        if "public" in parts:
+            launch.measure_public(kind, port, loaded, sizes.public_requests, sizes.time_limit,
+                                  folder, workers, env, _add(report))
         if "pages" in parts:
             measure_pages(kind, port, loaded, sizes, report)
         if "diff" in parts:
@@ -381,6 +399,66 @@ def run_database(
                 {"workers_mb": [round(m) for m in sizes_mb],
                  "baseline_workers_mb": [round(m) for m in baseline_rss]},
             ))
+    if "scale" in parts:
+        if not scaled:
+            note("scale-out runs on PostgreSQL only (--postgres URL)")
+        else:
+            per_process = Workers(scale_workers, workers.worker_class, workers.threads)
+            launch.measure_scale(kind, loaded, sizes.time_limit, folder, per_process, env,
+                                 lambda tokens: stored_signatures(database, tokens),
+                                 _add(report))
+
+
+def _add(report: Report) -> Callable[..., Any]:
+    """report.add for the launch module, which builds its figures from plain values."""
+    def add(*values: Any) -> None:
+        report.add(Figure(*values))
+    return add
+
+
+def _engine(database: Database) -> Any:
+    from sqlalchemy import create_engine
+
+    return create_engine(database.settings["SQLALCHEMY_DATABASE_URI"],
+                         **database.settings["SQLALCHEMY_ENGINE_OPTIONS"])
+
+
+def confirm_tokens(database: Database, statement_id: int) -> list[str]:
+    """The confirmation links the open sign-on queued (read from the outbox, as a mail would be)."""
+    from sqlalchemy import select
+
+    from coalition.models import OutboxMessage
+
+    engine = _engine(database)
+    with engine.connect() as connection:
+        bodies = connection.execute(
+            select(OutboxMessage.body_text).where(OutboxMessage.statement_id == statement_id)
+        ).scalars().all()
+    engine.dispose()
+    tokens = []
+    for body in bodies:
+        match = re.search(r"/open/confirm/([A-Za-z0-9_-]+)", body)
+        if match:
+            tokens.append(match.group(1))
+    return tokens
+
+
+def stored_signatures(database: Database, tokens: list[str]) -> int:
+    """How many signature rows the invitations of `tokens` hold (each should hold one)."""
+    from sqlalchemy import func, select
+
+    from coalition.models import Invitation, Signature
+    from coalition.security import hash_token
+
+    engine = _engine(database)
+    with engine.connect() as connection:
+        count = connection.execute(
+            select(func.count(Signature.id))
+            .join(Invitation, Invitation.id == Signature.invitation_id)
+            .where(Invitation.token_hash.in_([hash_token(token) for token in tokens]))
+        ).scalar_one()
+    engine.dispose()
+    return int(count)
 
 
 def measure_sign_on(
@@ -428,7 +506,8 @@ def measure_floor(
         "", None, _run_detail(floor),
     ))
     report.add(Figure(
-        kind, "one INSERT inside Coalition / baseline", ratio, "x", "", None,
+        kind, "one INSERT inside Coalition / baseline", ratio, "x", f">= {FLOOR_TARGET}",
+        ratio >= FLOOR_TARGET and _complete(floor) and _complete(baseline),
         {"ours": round(floor.throughput, 1), "baseline": round(baseline.throughput, 1)},
     ))
 
@@ -495,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--only", action="append", choices=PARTS, metavar="PART",
                         help=f"measure only these parts ({', '.join(PARTS)}); repeatable")
+    parser.add_argument("--scale-workers", type=int, default=1,
+                        help="gunicorn workers in each process of the scale-out runs (1)")
     parser.add_argument("--skip-sqlite", action="store_true",
                         help="with --postgres: measure PostgreSQL only")
     args = parser.parse_args(argv)
@@ -522,7 +603,8 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(name)
             database = make(folder)
             try:
-                run_database(database, folder, sizes, workers, report, parts)
+                run_database(database, folder, sizes, workers, report, parts,
+                             args.scale_workers)
             finally:
                 database.cleanup()
 

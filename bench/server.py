@@ -30,8 +30,27 @@ class Workers:
         return f"gunicorn {self.count} {self.worker_class} workers{threads}"
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A port nobody listens on now (the kernel's choice)."""
+    """A port nobody listens on now: the kernel's choice, or on a shared machine the first
+    free one of ``COALITION_BENCH_PORTS`` (e.g. ``5270-5289``) not handed out yet."""
+    ports = os.environ.get("COALITION_BENCH_PORTS", "")
+    if ports:
+        low, _, high = ports.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            if port in _handed_out:
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind((LOOPBACK, port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+        _handed_out.clear()  # every port used once: start again from the first free one
+        return free_port()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         port: int = sock.getsockname()[1]

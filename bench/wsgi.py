@@ -45,6 +45,10 @@ def settings() -> dict[str, Any]:
     if not path:
         raise RuntimeError("COALITION_BENCH_CONFIG must name the bench's settings file")
     loaded: dict[str, Any] = json.loads(Path(path).read_text())
+    # The scale-out runs share their rate-limit counters in the bench's redis-server.
+    storage = os.environ.get("COALITION_BENCH_RATELIMIT_STORAGE_URI")
+    if storage:
+        loaded["RATELIMIT_STORAGE_URI"] = storage
     return loaded
 
 

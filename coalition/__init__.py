@@ -31,10 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     config.configure(app, test_config)
     app.json = OrjsonProvider(app)
-    if app.config["PROXIES"]:
-        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, int(app.config["PROXIES"]), networks(app.config["TRUSTED_PROXIES"])
-        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
@@ -52,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.drafting.views import bp as drafting_bp
     from coalition.followup import views as followup_views
     from coalition.invitations.views import bp as invitations_bp
+    from coalition.publishing import frozen
     from coalition.publishing.views import bp as publishing_bp
     from coalition.signing.recording_views import bp as recording_bp
     from coalition.signing.views import bp as signing_bp
@@ -73,4 +70,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     followup_views.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)
+    # WSGI middleware, outermost last: kept public answers, then the proxy fix in front of
+    # them (it sets the host and scheme the kept answers are filed under).
+    frozen.init_app(app)
+    if app.config["PROXIES"]:
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, int(app.config["PROXIES"]), networks(app.config["TRUSTED_PROXIES"])
+        )
     return app

@@ -22,9 +22,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
+from flask import Flask, abort, request
 from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
+from werkzeug.http import parse_etags, unquote_etag
 from werkzeug.wrappers import Response
 
 from coalition import caching, pipeline
@@ -88,7 +90,7 @@ class Version:
     edition_sha256: str
 
 
-def version(slug: str, number: int | None) -> Version | None:
+def version(slug: str, number: int | None, connection: Connection | None = None) -> Version | None:
     """The public version of a statement, with the edition asked for; None when the
     public may not see it (unknown slug, nothing public yet, that edition not public)."""
     if not slug or len(slug) > 120:
@@ -97,96 +99,12 @@ def version(slug: str, number: int | None) -> Version | None:
     values: dict[str, Any] = {"slug": slug, "now": services.now()}
     if number is not None:
         values["number"] = number
-    row = db.session.execute(query, values).first()
+    row = (connection or db.session).execute(query, values).first()
     if row is None or row[5] is None:
         return None
     statement_id, updated_at, organisation, newest, count, edition_id, sha256 = row
     return Version(statement_id, f"{updated_at.timestamp():.6f}", organisation, newest, count,
                    edition_id, sha256)
-
-
-@dataclass(frozen=True)
-class Held:
-    """A kept answer: its body and the headers its view set."""
-
-    body: bytes
-    headers: tuple[tuple[str, str], ...]
-
-
-def _store() -> caching.LRU | None:
-    megabytes = current_app.config.get("PUBLIC_CACHE_MB", 0) or 0
-    if megabytes <= 0:
-        return None
-    return caching.cache("frozen_answers", maxsize=4096, maxbytes=int(megabytes * 1024 * 1024))
-
-
-def cacheable() -> bool:
-    """Whether this request may be answered from (and fill) the cache."""
-    return (
-        request.method in ("GET", "HEAD")
-        and len(request.query_string) <= _QUERY_LIMIT
-        and not pipeline.may_be_signed_in()
-    )
-
-
-def _answer(held: Held) -> Response:
-    response = Response(held.body, headers=list(held.headers))
-    response.make_conditional(request)
-    return response
-
-
-def serve(key: Hashable, make: Callable[[], Response]) -> Response:
-    """The kept answer for `key`, or `make()`'s, kept when it is a complete 200."""
-    store = _store() if cacheable() else None
-    if store is None:
-        return make()
-    held: Held | None = store.get(key)
-    if held is not None:
-        return _answer(held)
-    environ = request.environ
-    aside = {name: environ.pop(name) for name in _CONDITIONAL if name in environ}
-    try:
-        response = make()
-    finally:
-        environ.update(aside)
-    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
-        return response
-    body = response.get_data()
-    held = Held(body, tuple(
-        (name, value) for name, value in response.headers.items()
-        if name.lower() not in ("content-length", "set-cookie", "vary")
-    ))
-    store.put(key, held, size=len(body))
-    return _answer(held)
-
-
-def published(view: F) -> F:
-    """Serve a public view of a published edition from the kept bytes (see the module).
-
-    The view's ``slug`` and ``number`` name the edition; 404 comes before any rendering
-    when the public may not see it, exactly as the view itself would answer.
-    """
-
-    @functools.wraps(view)
-    def wrapper(**arguments: Any) -> Response:
-        found = version(str(arguments.get("slug", "")), _number(arguments))
-        if found is None:
-            abort(404)
-        key = (
-            request.endpoint,
-            tuple(sorted((k, str(v)) for k, v in arguments.items())),
-            request.args.get("lang", ""),
-            request.host_url,
-            found,
-        )
-        return serve(key, lambda: view(**arguments))
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _number(arguments: dict[str, Any]) -> int | None:
-    number = arguments.get("number")
-    return int(number) if number is not None else None
 
 
 _public = Edition.public_from <= bindparam("now")
@@ -199,17 +117,183 @@ _FEED_VERSION = select(
 )
 
 
-def feed_version() -> str:
+def feed_version(connection: Connection | None = None) -> str:
     """What the Atom feed shows besides frozen editions, in one SQL statement: the public
     editions, the statements' last changes and their updates. (A lead organisation that
     renames itself shows in the feed with its next edition or update.)"""
-    row = db.session.execute(_FEED_VERSION, {"now": services.now()}).one()
+    row = (connection or db.session).execute(_FEED_VERSION, {"now": services.now()}).one()
     newest, count, changed, update, updates = row
     stamp = f"{changed.timestamp():.6f}" if changed is not None else "0"
     return f"{newest or 0}-{count}-{stamp}-{update or 0}-{updates}"
 
 
+@dataclass(frozen=True)
+class Mark:
+    """Left in the WSGI environ by a view whose answer may be kept: what to check it by."""
+
+    slug: str | None  # None: the feed
+    number: int | None
+    version: Version | str
+
+    def current(self, connection: Connection) -> Version | str | None:
+        """The version now (one SQL statement)."""
+        if self.slug is None:
+            return feed_version(connection)
+        return version(self.slug, self.number, connection)
+
+
+MARK = "coalition.frozen"
+
+
+def cacheable() -> bool:
+    """Whether this request may be answered from (and fill) the kept answers."""
+    return (
+        request.method in ("GET", "HEAD")
+        and len(request.query_string) <= _QUERY_LIMIT
+        and not pipeline.may_be_signed_in()
+    )
+
+
+def _mark(mark: Mark) -> None:
+    """Let KeptAnswers keep this answer: the full 200 is made (the conditional headers are
+    set aside, KeptAnswers answers them from what it keeps)."""
+    if cacheable() and MARK in request.environ:
+        request.environ[MARK] = mark
+        for name in _CONDITIONAL:
+            request.environ.pop(name, None)
+
+
+def published(view: F) -> F:
+    """A public view of a published edition: 404 before any rendering when the public may
+    not see it, as the view itself would answer; its answer may be kept (see the module).
+
+    The view's ``slug`` and ``number`` name the edition.
+    """
+
+    @functools.wraps(view)
+    def wrapper(**arguments: Any) -> Response:
+        slug = str(arguments.get("slug", ""))
+        number = arguments.get("number")
+        number = int(number) if number is not None else None
+        found = version(slug, number)
+        if found is None:
+            abort(404)
+        _mark(Mark(slug, number, found))
+        response: Response = view(**arguments)
+        return response
+
+    return wrapper  # type: ignore[return-value]
+
+
 def serve_feed(make: Callable[[str], Response]) -> Response:
-    """The feed from the kept bytes of its version, else `make(version)`'s."""
+    """The feed, kept under its version."""
     state = feed_version()
-    return serve(("feed", request.host_url, state), lambda: make(state))
+    _mark(Mark(None, None, state))
+    return make(state)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A kept answer: what it was checked by, its final headers and body, its ETag."""
+
+    mark: Mark
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    etag: str | None
+
+
+# Dropped from a 304, as werkzeug drops them (the body they describe is not sent).
+_ENTITY = frozenset({"content-type", "content-length", "content-encoding", "content-language",
+                     "content-md5", "content-range", "content-disposition"})
+StartResponse = Callable[..., Any]
+
+
+class KeptAnswers:
+    """WSGI middleware in front of the app: the kept public answers, checked by one SQL
+    statement and sent as they were made (every header the app added included), without
+    Flask's request pipeline; anything else goes to the app untouched."""
+
+    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+        megabytes = float(app.config.get("PUBLIC_CACHE_MB") or 0)
+        self.store = (
+            caching.LRU(4096, int(megabytes * 1024 * 1024)) if megabytes > 0 else None
+        )
+        cookies = (app.config.get("SESSION_COOKIE_NAME") or "session",
+                   app.config.get("REMEMBER_COOKIE_NAME") or "remember_token")
+        self.cookies = tuple(f"{name}=" for name in cookies)
+        with app.app_context():
+            self.engine = db.engine
+
+    def _keepable(self, environ: dict[str, Any]) -> bool:
+        path = environ.get("PATH_INFO", "")
+        cookie = environ.get("HTTP_COOKIE", "")
+        return (
+            environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            and (path.startswith("/s/") or path == "/feed.atom")
+            and len(environ.get("QUERY_STRING", "")) <= _QUERY_LIMIT
+            and not any(name in cookie for name in self.cookies)
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
+        if self.store is None or not self._keepable(environ):
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+               environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
+               environ.get("QUERY_STRING"))
+        held: Held | None = self.store.get(key)
+        if held is not None:
+            with self.engine.connect() as connection:
+                now = held.mark.current(connection)
+            if now == held.mark.version:
+                return self._answer(held, environ, start_response)
+        return self._make(key, environ, start_response)
+
+    def _make(self, key: Hashable, environ: dict[str, Any], start_response: StartResponse) -> Any:
+        if environ.get("REQUEST_METHOD") != "GET":  # a HEAD is answered, never kept
+            return self.wsgi_app(environ, start_response)
+        conditional = {name: environ[name] for name in _CONDITIONAL if name in environ}
+        environ[MARK] = None  # a view of a published edition replaces it with its Mark
+        started: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [status, headers, exc_info]
+            return lambda _data: None  # Flask never writes
+
+        body = self.wsgi_app(environ, capture)
+        mark = environ.get(MARK)
+        if not isinstance(mark, Mark) or not started or not started[0].startswith("200"):
+            start_response(*started)
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        headers = tuple((name, value) for name, value in started[1]
+                        if name.lower() not in ("content-length", "set-cookie"))
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        held = Held(mark, headers, content, etag)
+        assert self.store is not None
+        self.store.put(key, held, size=len(content))
+        environ.update(conditional)
+        return self._answer(held, environ, start_response)
+
+    @staticmethod
+    def _answer(held: Held, environ: dict[str, Any], start_response: StartResponse) -> Any:
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        if asked and held.etag:
+            tag, _weak = unquote_etag(held.etag)
+            if tag is not None and parse_etags(asked).contains_weak(tag):
+                start_response("304 NOT MODIFIED", [
+                    (name, value) for name, value in held.headers
+                    if name.lower() not in _ENTITY
+                ])
+                return []
+        start_response("200 OK", [*held.headers, ("Content-Length", str(len(held.body)))])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [held.body]
+
+
+def init_app(app: Flask) -> None:
+    """Put KeptAnswers in front of the app (inside the proxy fix, which sets the host)."""
+    app.wsgi_app = KeptAnswers(app, app.wsgi_app)  # type: ignore[method-assign]

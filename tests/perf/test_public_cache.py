@@ -18,6 +18,7 @@ from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from coalition import create_app
+from coalition.domain import formats
 from coalition.drafting import services as drafting
 from coalition.extensions import db
 from coalition.publishing import services as publishing
@@ -27,24 +28,33 @@ from tests.perf.test_query_counts import SMALL, _listed, counting
 # Exports render PDF and DOCX: a few hundred names show the same growth a thousand would.
 MANY = 300
 
-ADDRESSES: dict[str, str] = {
-    "page": "/s/{slug}",
-    "edition page": "/s/{slug}/editions/1",
-    "md": "/s/{slug}.md",
-    "txt": "/s/{slug}.txt",
-    "html": "/s/{slug}.html",
-    "pdf": "/s/{slug}.pdf",
-    "docx": "/s/{slug}.docx",
-    "zip": "/s/{slug}.zip",
-    "edition md": "/s/{slug}/editions/1.md",
-    "edition pdf": "/s/{slug}/editions/1.pdf",
-    "embed": "/s/{slug}/embed",
-    "edition embed": "/s/{slug}/editions/1/embed",
-    "frame": "/s/{slug}/frame",
-    "csv": "/s/{slug}/signatories.csv",
-    "edition csv": "/s/{slug}/editions/1/signatories.csv",
-    "source": "/s/{slug}/editions/1/source.txt",
+# Formats served at their own path rather than /s/<slug>.<name>.
+OWN_PATHS = {
+    "embed": ("/s/{slug}/embed", "/s/{slug}/editions/1/embed"),
+    "csv": ("/s/{slug}/signatories.csv", "/s/{slug}/editions/1/signatories.csv"),
 }
+
+
+def _addresses() -> dict[str, str]:
+    """Every public address of a published edition: one per registered export format (the
+    newest edition's and edition 1's), the page, the permalink, the frame, source.txt."""
+    found = {
+        "page": "/s/{slug}",
+        "edition page": "/s/{slug}/editions/1",
+        "frame": "/s/{slug}/frame",
+        "source": "/s/{slug}/editions/1/source.txt",
+    }
+    for fmt in formats.every():
+        if fmt.dotted:
+            found[fmt.name] = f"/s/{{slug}}.{fmt.name}"
+            found[f"edition {fmt.name}"] = f"/s/{{slug}}/editions/1.{fmt.name}"
+        else:
+            # A new format at its own path needs its addresses here.
+            found[fmt.name], found[f"edition {fmt.name}"] = OWN_PATHS[fmt.name]
+    return found
+
+
+ADDRESSES = _addresses()
 
 
 @pytest.fixture
@@ -70,6 +80,16 @@ def rendered(app: Flask) -> Iterator[list[str]]:
         yield names
     finally:
         template_rendered.disconnect(record, app)
+
+
+@pytest.fixture
+def other_worker(app: Flask) -> Iterator[Flask]:
+    """A second app on the same database: another gunicorn worker, with its own caches."""
+    other = create_app(app.config.copy())
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _statements(app: Flask, client: FlaskClient, path: str, **headers: str) -> tuple[int, Any]:
@@ -100,7 +120,8 @@ def test_public_answers_cost_one_statement_once_kept(
 
 
 def test_a_conditional_request_gets_its_304_without_rendering(
-    app: Flask, client: FlaskClient, slugs: dict[str, str], rendered: list[str]
+    app: Flask, client: FlaskClient, slugs: dict[str, str], rendered: list[str],
+    other_worker: Flask,
 ):
     page = client.get(f"/s/{slugs['many']}")
     rendered.clear()
@@ -109,9 +130,22 @@ def test_a_conditional_request_gets_its_304_without_rendering(
     assert again.status_code == 304 and again.data == b""
     assert count == 1 and rendered == []
     # A worker that has not kept the page yet renders it once, then answers 304 too.
-    other = create_app(app.config.copy()).test_client()
-    cold = other.get(f"/s/{slugs['many']}", headers={"If-None-Match": page.headers["ETag"]})
+    cold = other_worker.test_client().get(
+        f"/s/{slugs['many']}", headers={"If-None-Match": page.headers["ETag"]}
+    )
     assert cold.status_code == 304
+
+
+def test_a_head_request_gets_the_kept_headers_without_the_body(
+    app: Flask, client: FlaskClient, slugs: dict[str, str]
+):
+    page = client.get(f"/s/{slugs['few']}")
+    with counting(app) as statements:
+        head = client.head(f"/s/{slugs['few']}")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == str(len(page.data))
+    assert head.headers["ETag"] == page.headers["ETag"]
+    assert len(statements) == 1
 
 
 def test_the_feed_is_kept_and_validated(app: Flask, client: FlaskClient, slugs: dict[str, str]):
@@ -161,11 +195,11 @@ def _publish(app: Flask, lead_id: int, statement_id: int, **kw: Any) -> None:
 
 
 def test_a_new_edition_or_a_retraction_changes_the_etag_at_once_in_every_worker(
-    app: Flask, world: Any
+    app: Flask, world: Any, other_worker: Flask
 ):
     _, lead_id, statement_id, slug = world
     _publish(app, lead_id, statement_id)
-    workers = [app.test_client(), create_app(app.config.copy()).test_client()]
+    workers = [app.test_client(), other_worker.test_client()]
     first = [worker.get(f"/s/{slug}") for worker in workers]
     assert first[0].headers["ETag"] == first[1].headers["ETag"]
     assert all(worker.get(f"/s/{slug}").status_code == 200 for worker in workers)  # kept

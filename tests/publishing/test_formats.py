@@ -94,7 +94,7 @@ def test_a_registered_format_is_served_and_cached_at_every_public_address(
     newest = client.get(f"/s/{slug}.json")
     assert _json(newest)["names"] and _json(newest)["stem"] == slug
     assert newest.headers["Content-Disposition"] == f"attachment; filename={slug}.json"
-    assert newest.headers["Cache-Control"] == "public, max-age=300"
+    assert newest.headers["Cache-Control"] == "public, max-age=300, stale-while-revalidate=600"
     permanent = client.get(f"/s/{slug}/editions/1.json")
     assert _json(permanent) == _json(newest)
     assert "immutable" in permanent.headers["Cache-Control"]
