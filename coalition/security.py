@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, or_, select
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
@@ -125,8 +125,6 @@ def _authenticated(view: Callable[..., Any] | None) -> bool:
 
 def response_varies_on_cookie() -> None:
     """Mark the session as read, so Flask sends ``Vary: Cookie`` as when the user is loaded."""
-    from flask import session
-
     session.accessed = True
 
 
