@@ -17,14 +17,17 @@ page differs (the header links home, the answer is private). Previews are never 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Flask, abort, request
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, event, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 from werkzeug.http import parse_etags, unquote_etag
 from werkzeug.wrappers import Response
@@ -224,6 +227,45 @@ class KeptAnswers:
         self.cookies = tuple(f"{name}=" for name in cookies)
         with app.app_context():
             self.engine = db.engine
+        # One connection per thread, kept open in autocommit: a check is one round trip to
+        # the database, not a pool checkout with its ping, a BEGIN and a ROLLBACK.
+        self._local = threading.local()
+        self._opened: list[Connection] = []
+        self._lock = threading.Lock()
+        event.listen(self.engine, "engine_disposed", lambda _engine: self.close())
+
+    def _connection(self) -> Connection:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._local.connection = connection
+            with self._lock:
+                self._opened.append(connection)
+        return connection
+
+    def _current(self, mark: Mark) -> Version | str | None:
+        """The version now, or None when the database could not say (the app answers)."""
+        connection = self._connection()
+        try:
+            now = mark.current(connection)
+            connection.rollback()  # nothing to undo: ends SQLAlchemy's autobegun block
+            return now
+        except SQLAlchemyError:
+            self._local.connection = None
+            with contextlib.suppress(SQLAlchemyError):
+                connection.invalidate()
+            return None
+
+    def close(self) -> None:
+        """Close the kept connections (when the engine is disposed)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            with contextlib.suppress(SQLAlchemyError):
+                # Closed for good: the pool it came from has been disposed of.
+                connection.invalidate()
+                connection.close()
+        self._local = threading.local()
 
     def _keepable(self, environ: dict[str, Any]) -> bool:
         path = environ.get("PATH_INFO", "")
@@ -243,9 +285,8 @@ class KeptAnswers:
                environ.get("QUERY_STRING"))
         held: Held | None = self.store.get(key)
         if held is not None:
-            with self.engine.connect() as connection:
-                now = held.mark.current(connection)
-            if now == held.mark.version:
+            now = self._current(held.mark)
+            if now is not None and now == held.mark.version:
                 return self._answer(held, environ, start_response)
         return self._make(key, environ, start_response)
 

@@ -320,7 +320,6 @@ def open_page(token: str) -> str | tuple[str, int]:
     except NotFound:
         abort(404)
     _refresh_state(statement)
-    revision = drafting.latest_revision(statement)
     form = forms.OpenSignonForm()
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
@@ -329,13 +328,17 @@ def open_page(token: str) -> str | tuple[str, int]:
             return render_template("signing/open_requested.html", statement=statement)
         with change(form, quiet=(SigningClosed,)) as outcome:
             open_signon.request_signature(statement, form.input())
+            # The same answer every time: it never tells whether this organisation signed.
+            # Made before change() commits, which expires the statement: read after it,
+            # its row would be loaded again in a second transaction.
+            answer = render_template("signing/open_requested.html", statement=statement)
         if isinstance(outcome.error, SigningClosed):
             status = 409
         elif not outcome.ok:
             status = outcome.status
         else:
-            # The same answer every time: it never tells whether this organisation signed.
-            return render_template("signing/open_requested.html", statement=statement)
+            return answer
+    revision = drafting.latest_revision(statement)  # only the form's page shows the text
     return render_template(
         "signing/open_signon.html",
         statement=statement,
@@ -362,8 +365,13 @@ def confirm(token: str) -> str:
     done = signature.status != SignatureStatus.UNCONFIRMED
     if not done and form.validate_on_submit():
         open_signon.confirm(signature)
+        # Made before the commit, which expires the rows the page shows (see open_page).
+        answer = render_template(
+            "signing/confirm.html", statement=statement, signature=signature, form=form,
+            done=True,
+        )
         db.session.commit()
-        done = True
+        return answer
     return render_template(
         "signing/confirm.html", statement=statement, signature=signature, form=form, done=done
     )
