@@ -245,13 +245,14 @@ def edition_signatories_csv(slug: str, number: int) -> Response:
 def source_text(slug: str, number: int) -> Response:
     """The exact text the edition's SHA-256 covers (title, two newlines, body); anyone."""
     _, edition, _ = _visible(slug, number)
-    title, body = languages.requested(edition).text()
+    reading = languages.requested(edition)
+    title, body = reading.text()
     response = Response(
         f"{title}\n\n{body}".encode(),
         content_type="text/plain; charset=utf-8",
     )
     response.headers["Cache-Control"] = PERMANENT
-    response.set_etag(f"source-{text.sha256[:16]}-{edition.id}")
+    response.set_etag(f"source-{edition.id}-{reading.language or edition.language}")
     response.make_conditional(request)
     return response
 
