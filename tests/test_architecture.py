@@ -37,12 +37,8 @@ LATE_IMPORTS_ALLOWED = {
     "coalition/signing/commands.py": {"*"},
     "coalition/domain/documents.py": {"_weasyprint"},
 }
-# Still to move (issue 19, worked on at the same time): remove each entry as it lands.
-LATE_IMPORTS_PENDING: dict[str, set[str]] = {}
 
 LONGEST = 80  # lines, from `def` to the last line of the body
-# Still to shorten (issue 19, worked on at the same time): remove each entry as it lands.
-LONG_PENDING: dict[str, set[str]] = {}
 
 
 def _modules() -> Iterator[tuple[str, ast.Module]]:
@@ -142,7 +138,7 @@ def test_imports_sit_at_the_top_of_modules() -> None:
     WeasyPrint's loader."""
     offenders = []
     for name, tree in _modules():
-        allowed = LATE_IMPORTS_ALLOWED.get(name, set()) | LATE_IMPORTS_PENDING.get(name, set())
+        allowed = LATE_IMPORTS_ALLOWED.get(name, set())
         for function in _functions(tree):
             if "*" in allowed or function.name in allowed:
                 continue
@@ -154,33 +150,13 @@ def test_imports_sit_at_the_top_of_modules() -> None:
     assert not offenders, offenders
 
 
-def test_pending_exceptions_are_still_needed() -> None:
-    """An entry of a pending list that no longer matches anything is removed from it."""
-    late: dict[str, set[str]] = {}
-    long: dict[str, set[str]] = {}
-    for name, tree in _modules():
-        for function in _functions(tree):
-            if any(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(function)):
-                late.setdefault(name, set()).add(function.name)
-            if function.end_lineno and function.end_lineno - function.lineno + 1 > LONGEST:
-                long.setdefault(name, set()).add(function.name)
-    stale = [
-        f"{name}:{function}"
-        for pending, found in ((LATE_IMPORTS_PENDING, late), (LONG_PENDING, long))
-        for name, functions in pending.items()
-        for function in functions
-        if function not in found.get(name, set())
-    ]
-    assert not stale, f"done, remove from the PENDING lists of tests/test_architecture.py: {stale}"
-
-
 def test_functions_are_short() -> None:
+    """Every function of coalition/ reads at once: at most LONGEST lines."""
     offenders = [
         f"{name}:{function.lineno} {function.name}() is {length} lines"
         for name, tree in _modules()
         for function in _functions(tree)
         if function.end_lineno
         and (length := function.end_lineno - function.lineno + 1) > LONGEST
-        and function.name not in LONG_PENDING.get(name, set())
     ]
     assert not offenders, offenders
