@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coalition.signing.recording_views import bp as recording_bp
     from coalition.signing.views import bp as signing_bp
     from coalition.translations.views import bp as translations_bp
+    from coalition.webhooks.views import bp as webhooks_bp
 
     database.init_app(app)
     pipeline.init_app(app)
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(recording_bp)
     app.register_blueprint(translations_bp)
     app.register_blueprint(coleads_bp)
+    app.register_blueprint(webhooks_bp)
     followup_views.init_app(app)
     app.register_blueprint(api_bp)
     cli.init_app(app)

@@ -68,6 +68,37 @@ def demo_command() -> None:
         click.echo(line)
 
 
+def _run_sender(watch: bool, interval: float | None, mail: bool) -> None:
+    """One pass, or a loop with --watch, of the outbox (when `mail`) and the webhook queue."""
+    from coalition.mail import sender
+    from coalition.webhooks import sender as webhooks
+
+    if not watch:
+        if mail:
+            click.echo(sender.send_due())
+        click.echo(webhooks.send_due())
+        return
+    stop: list[int] = []
+
+    def ask_to_stop(signum: int, _frame: object) -> None:
+        stop.append(signum)  # ends after the message in hand: nothing half-recorded
+
+    def webhook_pass() -> str:
+        done = webhooks.deliver_due()
+        return done.report() if done.busy else ""
+
+    signal.signal(signal.SIGTERM, ask_to_stop)
+    signal.signal(signal.SIGINT, ask_to_stop)
+    seconds = interval or float(current_app.config["MAIL_POLL_SECONDS"])
+    what = "the outbox and webhooks" if mail else "webhooks"
+    click.echo(f"Sending {what} every {seconds:g} s (SIGTERM or Ctrl+C stops).")
+    if mail:
+        sender.watch(seconds, click.echo, stopping=lambda: bool(stop), also=[webhook_pass])
+    else:
+        sender.repeat(seconds, click.echo, webhook_pass, stopping=lambda: bool(stop))
+    click.echo("Stopped.")
+
+
 @click.command("send-mail")
 @click.option("--watch", is_flag=True,
               help="Keep running, sending the outbox every --interval seconds (stop: SIGTERM).")
@@ -75,23 +106,20 @@ def demo_command() -> None:
               help="Seconds between passes with --watch (default MAIL_POLL_SECONDS).")
 @with_appcontext
 def send_mail_command(watch: bool, interval: float | None) -> None:
-    """Send what waits in the outbox (with no SMTP configured, print it to the log)."""
-    from coalition.mail import sender
+    """Send what waits in the outbox (with no SMTP configured, print it to the log), and
+    deliver due webhooks."""
+    _run_sender(watch, interval, mail=True)
 
-    if not watch:
-        click.echo(sender.send_due())
-        return
-    stop: list[int] = []
 
-    def ask_to_stop(signum: int, _frame: object) -> None:
-        stop.append(signum)  # ends after the message in hand: nothing half-recorded
-
-    signal.signal(signal.SIGTERM, ask_to_stop)
-    signal.signal(signal.SIGINT, ask_to_stop)
-    seconds = interval or float(current_app.config["MAIL_POLL_SECONDS"])
-    click.echo(f"Sending the outbox every {seconds:g} s (SIGTERM or Ctrl+C stops).")
-    sender.watch(seconds, click.echo, stopping=lambda: bool(stop))
-    click.echo("Stopped.")
+@click.command("send-webhooks")
+@click.option("--watch", is_flag=True,
+              help="Keep running, delivering every --interval seconds (stop: SIGTERM).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds between passes with --watch (default MAIL_POLL_SECONDS).")
+@with_appcontext
+def send_webhooks_command(watch: bool, interval: float | None) -> None:
+    """Deliver due webhooks only (send-mail delivers them too)."""
+    _run_sender(watch, interval, mail=False)
 
 
 @click.command("remind")
@@ -177,6 +205,7 @@ def init_app(app: Flask) -> None:
         create_token_command,
         demo_command,
         send_mail_command,
+        send_webhooks_command,
         backup_command,
     ):
         app.cli.add_command(command)

@@ -56,6 +56,14 @@ class Defaults:
     # Each worker keeps the bytes of published pages and exports it has served, up to this
     # many megabytes (publishing/frozen.py); 0 turns the cache off.
     PUBLIC_CACHE_MB = 32
+    # Webhooks (docs/api.md, "Webhooks"): only globally routable addresses are called, over
+    # https. WEBHOOK_ALLOW_LOOPBACK also allows 127.0.0.0/8 and ::1, over http too (tests, a
+    # trial); WEBHOOK_ALLOWED_NETWORKS names private networks to allow (e.g. "10.1.2.0/24").
+    WEBHOOK_ALLOW_LOOPBACK = False
+    WEBHOOK_ALLOWED_NETWORKS: tuple[str, ...] | str = ()
+    WEBHOOK_TIMEOUT = 5  # seconds to connect and for the answer, per try
+    WEBHOOK_MAX_ATTEMPTS = 12  # tries before a delivery is given up (the lead can re-send)
+    WEBHOOK_RETRY_SECONDS = 30  # the first wait after a failed try; doubles each time
     PASSWORD_MIN_LENGTH = 10
     LOGO_MAX_BYTES = 1024 * 1024
     LOGO_MAX_PIXELS = 4000 * 4000

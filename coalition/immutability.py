@@ -63,6 +63,12 @@ MUTABLE: dict[type[Any], frozenset[str]] = {
          "removed_by_id"}
     ),
     models.SignOff: frozenset(),
+    # Webhooks: a delivery's body and event id are what every try sends; only its progress
+    # moves. An attempt is a line of the delivery log.
+    models.WebhookDelivery: frozenset(
+        {"attempts", "next_attempt_at", "delivered_at", "failed_at", "last_status", "last_error"}
+    ),
+    models.WebhookAttempt: frozenset(),
 }
 
 NEVER_DELETED: tuple[type[Any], ...] = (
@@ -70,6 +76,7 @@ NEVER_DELETED: tuple[type[Any], ...] = (
     models.Invitation,
     models.Statement,
     models.OutboxMessage,
+    models.WebhookEndpoint,
     models.Organisation,
     models.User,
 )

@@ -831,3 +831,85 @@ class SignOff(Model):
 
     organisation: Mapped[Organisation] = relationship()
     user: Mapped[User] = relationship()
+
+
+# --- webhooks (issue 22): endpoints of an organisation, their queue and delivery log --------
+
+WEBHOOK_EVENTS = (
+    "signature.created",
+    "signature.replaced",
+    "signature.withdrawn",
+    "signature.reconfirmed",
+    "statement.state_changed",
+    "edition.published",
+    "update.posted",
+)
+
+
+class WebhookEndpoint(Model):
+    """An address of the lead organisation's own systems that hears of chosen events.
+
+    Never hard-deleted: a deleted endpoint keeps its delivery log and gets nothing more.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    # The chosen event types (WEBHOOK_EVENTS), in that order.
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The HMAC key of its deliveries; kept (the sender signs with it), shown to the lead
+    # only when made or rotated.
+    secret: Mapped[str] = mapped_column(String(100))
+    # The lead's choice to send the names of signatories not named publicly to this endpoint.
+    withheld_names: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookDelivery(Model):
+    """One event for one endpoint: written in the transaction that caused it, sent later.
+
+    The body is stored as sent, so every try (and a re-send) carries the same bytes and the
+    same event id; a receiver drops what it has seen by that id.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_delivery_event"),
+        Index("ix_webhook_delivery_due", "delivered_at", "failed_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id"))
+    event_id: Mapped[str] = mapped_column(String(40))
+    event: Mapped[str] = mapped_column(String(40))
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+class WebhookAttempt(Model):
+    """One try of a delivery: when, and the answer's status code or the error; never updated."""
+
+    __table_args__ = (Index("ix_webhook_attempt_delivery", "delivery_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_delivery.id"))
+    # Denormalised: an endpoint's log is read by one indexed query.
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id"), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(String(500), default="")
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+    delivery: Mapped[WebhookDelivery] = relationship()

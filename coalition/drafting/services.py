@@ -262,6 +262,9 @@ def change_state(
             old=current.value,
             new=target_state.value,
         )
+        events.state_changed.send(
+            statement, actor=actor, old=current.value, new=target_state.value, reason=""
+        )
     return statement
 
 

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from coalition import audit
+from coalition import audit, events
 from coalition.domain.errors import NotFound
 from coalition.domain.limits import clean_body, clean_title
 from coalition.domain.rendering import render_markdown
@@ -199,6 +199,7 @@ def post_update(
         "update.posted", actor=actor, statement=statement, update=update.id,
         mailed=len(chosen),
     )
+    events.update_posted.send(statement, actor=actor, update=update)
     return update
 
 

@@ -318,18 +318,33 @@ def send_due(now: dt.datetime | None = None) -> str:
 
 
 def watch(interval: float, echo: Callable[[str], None],
-          stopping: Callable[[], bool] = lambda: False) -> None:
-    """Deliver the outbox every `interval` seconds until `stopping()` says so."""
+          stopping: Callable[[], bool] = lambda: False,
+          also: Sequence[Callable[[], str]] = ()) -> None:
+    """Deliver the outbox every `interval` seconds until `stopping()` says so; each of
+    `also` (another queue's pass, e.g. webhooks) runs after it and returns a line or ""."""
+
+    def mail_pass() -> str:
+        delivery = deliver_due()
+        return report(delivery) if delivery.busy else ""
+
+    repeat(interval, echo, mail_pass, *also, stopping=stopping)
+
+
+def repeat(interval: float, echo: Callable[[str], None], *passes: Callable[[], str],
+               stopping: Callable[[], bool] = lambda: False) -> None:
+    """Run each pass every `interval` seconds until `stopping()` says so; a pass returns
+    a line to show or ""; one that fails is logged and tried again next time."""
     while not stopping():
-        try:
-            delivery = deliver_due()
-            if delivery.busy:
-                echo(report(delivery))
-        except Exception:  # noqa: BLE001 - a database hiccup must not end the sender
-            log.exception("Sending the outbox failed; trying again in %s s.", interval)
-            db.session.rollback()
-        finally:
-            db.session.remove()  # no transaction or connection held while waiting
+        for work in passes:
+            try:
+                line = work()
+                if line:
+                    echo(line)
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the sender
+                log.exception("A pass of the sender failed; trying again in %s s.", interval)
+                db.session.rollback()
+            finally:
+                db.session.remove()  # no transaction or connection held while waiting
         slept = 0.0
         while slept < interval and not stopping():
             time.sleep(min(0.2, interval))

@@ -532,6 +532,9 @@ def publish(
     _record_published(actor, statement, edition, preparation)
     _queue_notices(statement, edition, preparation)
     db.session.flush()
+    events.state_changed.send(
+        statement, actor=actor, old=old_state, new=State.PUBLISHED.value, reason=""
+    )
     return edition
 
 

@@ -101,6 +101,7 @@ def approve(actor: User, signature: Signature) -> Signature:
         "signature.late_approved", actor=actor, statement=statement, signature=signature.id,
         name=signature.name,
     )
+    services.announce(statement, signature, actor=actor)
     open_signon.queue_acceptance(statement, signature, invitation)
     return signature
 

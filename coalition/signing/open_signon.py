@@ -227,6 +227,10 @@ def approve(actor: User, signature: Signature) -> Signature:
         "signature.approved", actor=actor, statement=statement, signature=signature.id,
         name=signature.name, replaces=earlier.id if earlier is not None else None,
     )
+    services.announce(
+        statement, signature, actor=actor,
+        previous_revision=earlier.revision_number if earlier is not None else None,
+    )
     queue_acceptance(statement, signature)
     return signature
 

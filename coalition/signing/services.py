@@ -376,6 +376,9 @@ def close_if_due(statement: Statement, now: dt.datetime | None = None) -> bool:
         new=State.CLOSED.value,
         reason="deadline",
     )
+    events.state_changed.send(
+        statement, actor=None, old=State.OPEN.value, new=State.CLOSED.value, reason="deadline"
+    )
     return True
 
 
@@ -431,6 +434,8 @@ _PLAN_READ = (
         Revision.number.label("revision_number"),
         Revision.sha256.label("revision_sha256"),
         *_BASIS_COLUMNS,
+        # The revision the basis endorsed: a change that moves it on is a re-confirmation.
+        Signature.revision_number.label("basis_revision"),
     )
     .select_from(Revision)
     .outerjoin(Signature, Signature.id == _BASIS_ID_OF)
@@ -712,6 +717,10 @@ def sign(
         **recorded,
     )
     outbox.write(plan.receipt)
+    announce(
+        statement, signature, actor=actor,
+        previous_revision=previous.basis_revision if previous is not None else None,
+    )
     return signature, created
 
 
@@ -730,6 +739,32 @@ def _keep_record(signature: Signature, recording: Recording) -> None:
         "import_line": recording.import_line,
         "created_at": utcnow(),
     })
+
+
+def announce(
+    statement: Statement,
+    signature: Signature,
+    *,
+    actor: audit.Actor,
+    previous_revision: int | None = None,
+    withdrawn: bool = False,
+) -> None:
+    """Tell other features (webhooks) that a signature became live, changed or ended.
+
+    Every path that makes a signature live (the partner's sign-on, an approved open sign-on
+    or late request, a signature recorded by the lead) or ends one calls this once, in its
+    transaction, after its rows and audit event are written. `previous_revision` is the
+    revision the replaced live signature endorsed (None: nothing was replaced).
+    """
+    if withdrawn:
+        change = "withdrawn"
+    elif previous_revision is None:
+        change = "created"
+    elif previous_revision < signature.revision_number:
+        change = "reconfirmed"
+    else:
+        change = "replaced"
+    events.signature_changed.send(statement, actor=actor, signature=signature, change=change)
 
 
 def reconfirm(invitation: Invitation, *, token: str | None = None) -> tuple[Signature, bool]:
@@ -809,6 +844,7 @@ def withdraw(invitation: Invitation) -> Signature:
         signature=signature.id,
         name=signature.name,
     )
+    announce(statement, signature, actor=invitation, withdrawn=True)
     outbox.queue(
         "signature_withdrawn",
         to=signature.signer_email,

@@ -123,6 +123,14 @@ def form_data(endpoint: str, world: World) -> dict[str, str]:
         "coleads.sign_off": {},
         "coleads.accept": {"organisation": "Forged Co-lead", "name": "Forged Person",
                            "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        "webhooks.create": {"url": "https://93.184.216.34/forged", "events": "signature.created",
+                            "description": "Forged hook", "withheld_names": ""},
+        "webhooks.endpoint": {"url": "https://93.184.216.34/forged",
+                              "events": "edition.published", "description": "",
+                              "withheld_names": "y"},
+        "webhooks.rotate_secret": {},
+        "webhooks.resend": {},
+        "webhooks.delete": {},
     }
     return forms[endpoint]
 
@@ -149,6 +157,8 @@ FORM_ENDPOINTS = frozenset(
         "recording.record", "recording.import_list", "recording.import_confirm",
         "coleads.invite", "coleads.remove", "coleads.sign_off_setting", "coleads.sign_off",
         "coleads.accept",
+        "webhooks.create", "webhooks.endpoint", "webhooks.rotate_secret", "webhooks.resend",
+        "webhooks.delete",
     }
 )
 

@@ -67,6 +67,8 @@ PARAMS: dict[str, str] = {
     "response_id": "response_id",
     "import_id": "import_id",
     "co_lead_id": "co_lead_row_id",
+    "endpoint_id": "endpoint_id",
+    "delivery_id": "delivery_id",
 }
 
 ROUTES: dict[str, Case] = {
@@ -195,6 +197,13 @@ ROUTES: dict[str, Case] = {
     "coleads.sign_off_setting": Case(LEAD, steer=LEAD_ONLY),
     "coleads.sign_off": Case(LEAD, steer=STATEMENT),
     "coleads.accept": Case(PUBLIC, token="co_lead_token", token_checked=True),
+    # webhooks
+    "webhooks.index": Case(LEAD),
+    "webhooks.create": Case(LEAD),
+    "webhooks.endpoint": Case(LEAD),
+    "webhooks.rotate_secret": Case(LEAD),
+    "webhooks.delete": Case(LEAD),
+    "webhooks.resend": Case(LEAD),
     # API v1
     "api.openapi_document": Case(PUBLIC),
     "api.record_signature": Case(API, steer=STATEMENT),

@@ -27,12 +27,20 @@ from coalition.extensions import db
 from coalition.followup import delivery as followup
 from coalition.followup import updates
 from coalition.invitations import services as invitations
-from coalition.models import OutboxMessage, Signature, Statement, utcnow
+from coalition.models import (
+    WEBHOOK_EVENTS,
+    OutboxMessage,
+    Signature,
+    Statement,
+    WebhookDelivery,
+    utcnow,
+)
 from coalition.publishing import services as publishing
 from coalition.signing import open_signon, recording
 from coalition.signing import services as signing
 from coalition.signing.services import SignatureInput
 from coalition.translations import services as translations
+from coalition.webhooks import services as webhooks
 from tests import factories
 
 # Words that must never leave the owner's statement: the rival's partner, the public
@@ -103,6 +111,8 @@ class World:
     lead_viewer_bearer: str = ""
     co_lead_row_id: int = 0
     co_lead_token: str = ""
+    endpoint_id: int = 0  # the owner's webhook endpoint
+    delivery_id: int = 0  # a delivery queued for it
     # Contacts: never in a public page, a public export or anything a partner sees.
     contacts: list[str] = field(default_factory=list)
     # Words of this statement: never shown to the rival's partner or to strangers.
@@ -155,6 +165,9 @@ def build_world(
     owner = factories.user(organisation, email="owner@lead.example", name="Owner Person")
     other = factories.user("Rival Org", email="rival@rival.example", name="Rival Person")
 
+    # A webhook endpoint on a public address literal (no DNS), hearing of everything.
+    endpoint, _ = webhooks.create_endpoint(owner, url="https://93.184.216.34/hook",
+                                           events=list(WEBHOOK_EVENTS))
     statement = factories.statement(owner, title=title, body=body, state="open")
     drafting.update_settings(owner, statement, comments_when_open=True)
     invitation, token = factories.invite(
@@ -308,6 +321,10 @@ def build_world(
         response_id=response.id,
         recorded_signature_id=recorded.signature.id,
         import_id=held.held.id if held.held else 0,
+        endpoint_id=endpoint.id,
+        delivery_id=db.session.scalars(
+            select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
+        ).first() or 0,
         unsubscribe_token=updates.update_token(statement.id, "invited.partner@contacts.example"),
         co_lead_editor_id=co_editor.id,
         co_lead_viewer_id=co_viewer.id,

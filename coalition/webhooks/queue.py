@@ -1,0 +1,190 @@
+"""Queue a webhook delivery for each event, in the transaction that caused it.
+
+The features send their events (coalition/events.py); this module listens, finds the lead
+organisation's endpoints that chose the event and writes one delivery row per endpoint,
+with the exact body every try will send. Nothing here talks to the network: the sender
+(coalition/webhooks/sender.py) delivers later, so a request is never slowed down or failed
+by a receiver. An event id is made once per event and shared by every endpoint's delivery.
+
+Signatures not named publicly (coalition/withheld.py) carry neither name nor country
+unless the endpoint's `withheld_names` setting, the lead's choice, allows them. No delivery
+carries contacts (signer names, e-mail addresses).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from coalition import events
+from coalition.extensions import db
+from coalition.models import (
+    Edition,
+    Signature,
+    Statement,
+    StatementUpdate,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
+from coalition.publishing import services as publishing
+from coalition.web import iso
+
+log = logging.getLogger("coalition.webhooks")
+
+_INSERT = insert(WebhookDelivery)
+
+
+def new_event_id() -> str:
+    """A unique event id: evt_ and 32 hex digits of a random UUID."""
+    return f"evt_{uuid.uuid4().hex}"
+
+
+def _statement(statement: Statement) -> dict[str, Any]:
+    return {
+        "id": statement.id,
+        "slug": statement.slug,
+        "title": statement.title,
+        "language": statement.language,
+        "state": statement.state,
+        "revision": statement.current_revision,
+    }
+
+
+def signature_json(signature: Signature, *, withheld_names: bool) -> dict[str, Any]:
+    """A signature as a delivery shows it: its public details only, and for one not named
+    publicly, no name or country unless the endpoint allows withheld names."""
+    named = signature.public or withheld_names
+    return {
+        "id": signature.id,
+        "status": signature.status,
+        "name": signature.name if named else None,
+        "kind": signature.kind,
+        "country": (signature.country or None) if named else None,
+        "affiliation": (signature.affiliation or None) if named else None,
+        "public": signature.public,
+        "public_description": signature.public_description or None,
+        "revision": signature.revision_number,
+        "replaces": signature.replaces_id,
+        "created_at": iso(signature.created_at),
+        "ended_at": iso(signature.ended_at),
+    }
+
+
+def _endpoints(organisation_id: int, event: str) -> list[WebhookEndpoint]:
+    found = db.session.scalars(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.organisation_id == organisation_id,
+               WebhookEndpoint.deleted_at.is_(None))
+        .order_by(WebhookEndpoint.id)
+    )
+    return [endpoint for endpoint in found if event in (endpoint.events or [])]
+
+
+def _body(event_id: str, event: str, moment: dt.datetime, statement: Statement,
+          data: dict[str, Any]) -> str:
+    envelope = {"id": event_id, "type": event, "created_at": iso(moment),
+                "statement": _statement(statement), "data": data}
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+
+
+def enqueue(
+    event: str,
+    statement: Statement,
+    data: Any,
+    *,
+    not_before: dt.datetime | None = None,
+) -> list[int]:
+    """Write a delivery of `event` for each endpoint of the statement's organisation that
+    chose it; `data` is the event's data, or a function of the endpoint giving it. Returns
+    the delivery ids."""
+    endpoints = _endpoints(statement.organisation_id, event)
+    if not endpoints:
+        return []
+    event_id, moment = new_event_id(), utcnow()
+    made: list[int] = []
+    for endpoint in endpoints:
+        try:
+            body = _body(event_id, event, moment, statement,
+                         data(endpoint) if callable(data) else data)
+        except Exception:  # noqa: BLE001 - a payload bug must never fail the signing
+            log.exception("Webhook %s for endpoint %s not queued", event, endpoint.id)
+            continue
+        row = db.session.connection().execute(
+            _INSERT.returning(WebhookDelivery.id),
+            {
+                "endpoint_id": endpoint.id, "event_id": event_id, "event": event,
+                "statement_id": statement.id, "body": body, "created_at": moment,
+                "attempts": 0, "next_attempt_at": max(moment, not_before or moment),
+                "delivered_at": None, "failed_at": None, "last_status": None,
+                "last_error": "",
+            },
+        )
+        made.append(int(row.scalar_one()))
+    return made
+
+
+# --- the events ----------------------------------------------------------------------------
+
+
+def _on_signature_changed(statement: Statement, **kwargs: Any) -> None:
+    signature = kwargs.get("signature")
+    change = str(kwargs.get("change") or "")
+    if not isinstance(signature, Signature) or not change:
+        return
+    enqueue(f"signature.{change}", statement, lambda endpoint: {
+        "change": change,
+        "signature": signature_json(signature, withheld_names=endpoint.withheld_names),
+    })
+
+
+def _on_state_changed(statement: Statement, **kwargs: Any) -> None:
+    enqueue("statement.state_changed", statement, {
+        "from": kwargs.get("old"), "to": kwargs.get("new"),
+        "reason": kwargs.get("reason") or None,
+    })
+
+
+def _on_edition_published(edition: Edition, **kwargs: Any) -> None:
+    statement = edition.statement
+    data = {
+        "edition": edition.number,
+        "revision": edition.revision_number,
+        "date": edition.date.isoformat(),
+        "published_at": iso(edition.published_at),
+        "public_from": iso(edition.public_from),
+        "url": publishing.permalink(statement, edition.number),
+        "sha256": edition.sha256,
+        "note": edition.note,
+        "signatories": [row.name for row in edition.signatories],
+        "signatory_count": edition.signatory_count,
+        "withheld_count": edition.withheld_count,
+    }
+    # Under embargo, not before the edition is public: a campaign site would show it early.
+    enqueue("edition.published", statement, data, not_before=edition.public_from)
+
+
+def _on_update_posted(statement: Statement, **kwargs: Any) -> None:
+    update = kwargs.get("update")
+    if not isinstance(update, StatementUpdate):
+        return
+    enqueue("update.posted", statement, {
+        "id": update.id,
+        "title": update.title,
+        "body": update.body,
+        "created_at": iso(update.created_at),
+        "url": f"{publishing.public_url(statement)}#update-{update.id}",
+    })
+
+
+def connect() -> None:
+    """Listen for the events webhooks carry (idempotent: blinker keeps one connection each)."""
+    events.signature_changed.connect(_on_signature_changed)
+    events.state_changed.connect(_on_state_changed)
+    events.edition_published.connect(_on_edition_published)
+    events.update_posted.connect(_on_update_posted)
