@@ -50,4 +50,5 @@ from coalition.api import (  # noqa: E402
     recording,  # noqa: F401
     signing,  # noqa: F401
     translations,  # noqa: F401
+    webhooks,  # noqa: F401
 )

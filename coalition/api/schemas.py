@@ -24,7 +24,7 @@ from coalition.domain.invitations import Response as InvitationStatus
 from coalition.domain.lifecycle import State
 from coalition.domain.limits import BODY_MAX, COMMENT_MAX, EMAIL_MAX, NAME_MAX, NOTE_MAX, TITLE_MAX
 from coalition.followup.updates import UPDATE_BODY_MAX
-from coalition.models import SIGNATURE_KINDS, SIGNATURE_STATUSES
+from coalition.models import SIGNATURE_KINDS, SIGNATURE_STATUSES, WEBHOOK_EVENTS
 from coalition.security import MAX_URL_INT
 
 
@@ -615,3 +615,62 @@ class ColleagueInvited(Answer):
     id: int
     email: str
     role: RoleName
+
+
+# --- webhooks (issue 22) ----------------------------------------------------------------------
+
+WebhookEvent = Literal[
+    "signature.created", "signature.replaced", "signature.withdrawn", "signature.reconfirmed",
+    "statement.state_changed", "edition.published", "update.posted",
+]
+assert WebhookEvent.__args__ == WEBHOOK_EVENTS  # type: ignore[attr-defined]
+
+
+class WebhookEndpointAnswer(Answer):
+    id: int
+    url: str
+    description: str
+    events: list[WebhookEvent]
+    withheld_names: bool = Field(
+        description="Whether deliveries name signatories not named publicly.")
+    created_at: Time
+    deleted_at: Time | None
+
+
+class WebhookEndpointMade(WebhookEndpointAnswer):
+    secret: str = Field(description="The signing secret, shown only here and on rotation.",
+                        examples=["whsec_3q2-7wEXAMPLEq2Y1k"])
+
+
+class WebhookEndpointList(Answer):
+    endpoints: list[WebhookEndpointAnswer]
+
+
+class WebhookSecret(Answer):
+    secret: str = Field(examples=["whsec_3q2-7wEXAMPLEq2Y1k"])
+
+
+class WebhookTry(Answer):
+    at: Time
+    status_code: int | None = Field(description="The answer's status; null when none came.")
+    error: str
+    duration_ms: int
+
+
+class WebhookDeliveryAnswer(Answer):
+    id: int
+    event_id: str = Field(examples=["evt_4f7c1f0e0b9a4a57a0b5b3f1f2b0c6d1"])
+    event: WebhookEvent
+    statement_id: int | None
+    created_at: Time
+    status: Literal["waiting", "delivered", "failed"]
+    attempts: int = Field(description="Tries since it was queued or last re-sent.")
+    next_attempt_at: Time | None
+    delivered_at: Time | None
+    last_status: int | None
+    last_error: str
+    tries: list[WebhookTry] = Field(description="Every try in the log, oldest first.")
+
+
+class WebhookDeliveryList(Answer):
+    deliveries: list[WebhookDeliveryAnswer]

@@ -19,7 +19,7 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, String, Text, case, cast, insert, literal, select
 
 from coalition import events
 from coalition.extensions import db
@@ -28,6 +28,7 @@ from coalition.models import (
     Signature,
     Statement,
     StatementUpdate,
+    UTCDateTime,
     WebhookDelivery,
     WebhookEndpoint,
     utcnow,
@@ -36,8 +37,6 @@ from coalition.publishing import services as publishing
 from coalition.web import iso
 
 log = logging.getLogger("coalition.webhooks")
-
-_INSERT = insert(WebhookDelivery)
 
 
 def new_event_id() -> str:
@@ -76,16 +75,6 @@ def signature_json(signature: Signature, *, withheld_names: bool) -> dict[str, A
     }
 
 
-def _endpoints(organisation_id: int, event: str) -> list[WebhookEndpoint]:
-    found = db.session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.organisation_id == organisation_id,
-               WebhookEndpoint.deleted_at.is_(None))
-        .order_by(WebhookEndpoint.id)
-    )
-    return [endpoint for endpoint in found if event in (endpoint.events or [])]
-
-
 def _body(event_id: str, event: str, moment: dt.datetime, statement: Statement,
           data: dict[str, Any]) -> str:
     envelope = {"id": event_id, "type": event, "created_at": iso(moment),
@@ -96,37 +85,46 @@ def _body(event_id: str, event: str, moment: dt.datetime, statement: Statement,
 def enqueue(
     event: str,
     statement: Statement,
-    data: Any,
+    data: dict[str, Any],
     *,
+    named: dict[str, Any] | None = None,
     not_before: dt.datetime | None = None,
-) -> list[int]:
+) -> None:
     """Write a delivery of `event` for each endpoint of the statement's organisation that
-    chose it; `data` is the event's data, or a function of the endpoint giving it. Returns
-    the delivery ids."""
-    endpoints = _endpoints(statement.organisation_id, event)
-    if not endpoints:
-        return []
+    chose it, in one INSERT ... SELECT (nothing is read first, and it writes no row when no
+    endpoint chose the event). `named` is the data for endpoints that allow the names of
+    signatories not named publicly, when it differs.
+    """
     event_id, moment = new_event_id(), utcnow()
-    made: list[int] = []
-    for endpoint in endpoints:
-        try:
-            body = _body(event_id, event, moment, statement,
-                         data(endpoint) if callable(data) else data)
-        except Exception:  # noqa: BLE001 - a payload bug must never fail the signing
-            log.exception("Webhook %s for endpoint %s not queued", event, endpoint.id)
-            continue
-        row = db.session.connection().execute(
-            _INSERT.returning(WebhookDelivery.id),
-            {
-                "endpoint_id": endpoint.id, "event_id": event_id, "event": event,
-                "statement_id": statement.id, "body": body, "created_at": moment,
-                "attempts": 0, "next_attempt_at": max(moment, not_before or moment),
-                "delivered_at": None, "failed_at": None, "last_status": None,
-                "last_error": "",
-            },
+    try:
+        plain = _body(event_id, event, moment, statement, data)
+        body: Any = literal(plain, Text())
+        if named is not None:
+            body = case((WebhookEndpoint.withheld_names,
+                         literal(_body(event_id, event, moment, statement, named), Text())),
+                        else_=body)
+    except Exception:  # noqa: BLE001 - a payload bug must never fail the change that caused it
+        log.exception("Webhook %s of statement %s not queued", event, statement.id)
+        return
+    chosen = (
+        select(
+            WebhookEndpoint.id, literal(event_id, String()), literal(event, String()),
+            literal(statement.id, Integer()), body, literal(moment, UTCDateTime()),
+            literal(0, Integer()), literal(max(moment, not_before or moment), UTCDateTime()),
+            literal("", Text()),
         )
-        made.append(int(row.scalar_one()))
-    return made
+        .where(
+            WebhookEndpoint.organisation_id == statement.organisation_id,
+            WebhookEndpoint.deleted_at.is_(None),
+            # The chosen events are a JSON list of names: '["signature.created", ...]'.
+            cast(WebhookEndpoint.events, Text()).like(f'%"{event}"%'),
+        )
+    )
+    db.session.connection().execute(insert(WebhookDelivery).from_select(_COLUMNS, chosen))
+
+
+_COLUMNS = ["endpoint_id", "event_id", "event", "statement_id", "body", "created_at",
+            "attempts", "next_attempt_at", "last_error"]
 
 
 # --- the events ----------------------------------------------------------------------------
@@ -137,10 +135,11 @@ def _on_signature_changed(statement: Statement, **kwargs: Any) -> None:
     change = str(kwargs.get("change") or "")
     if not isinstance(signature, Signature) or not change:
         return
-    enqueue(f"signature.{change}", statement, lambda endpoint: {
-        "change": change,
-        "signature": signature_json(signature, withheld_names=endpoint.withheld_names),
-    })
+    data = {"change": change, "signature": signature_json(signature, withheld_names=False)}
+    named = None
+    if not signature.public:
+        named = {"change": change, "signature": signature_json(signature, withheld_names=True)}
+    enqueue(f"signature.{change}", statement, data, named=named)
 
 
 def _on_state_changed(statement: Statement, **kwargs: Any) -> None:

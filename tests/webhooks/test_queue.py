@@ -41,6 +41,7 @@ def test_every_event_is_queued(app):
                                base_revision=statement.current_revision)
         signing.reconfirm(invitation, token=token)
         signing.withdraw(invitation)
+        db.session.commit()  # one request each, as on the pages
         signing.sign(invitation, data, token=token)
         publishing.publish(owner, statement)
         updates.post_update(owner, statement, title="News", body="We met the minister.")
