@@ -34,7 +34,7 @@ from coalition.security import (
 F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "/api/v1"
 # DESIGN.md's names for path parameters, where the view's argument has a longer name.
-PATH_NAMES = {"statement_id": "id", "number": "n", "endpoint_id": "id"}
+PATH_NAMES = {"statement_id": "id", "number": "n"}
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
