@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, case, cast, insert, literal, select
 
 from coalition import events
+from coalition.domain.lifecycle import State
 from coalition.extensions import db
 from coalition.models import (
     Edition,
@@ -44,13 +45,17 @@ def new_event_id() -> str:
     return f"evt_{uuid.uuid4().hex}"
 
 
-def _statement(statement: Statement) -> dict[str, Any]:
+def _statement(statement: Statement, event: str) -> dict[str, Any]:
+    state = statement.state
+    if event == "edition.published":
+        # Sent once the edition is frozen, a moment before the statement's state moves.
+        state = State.PUBLISHED.value
     return {
         "id": statement.id,
         "slug": statement.slug,
         "title": statement.title,
         "language": statement.language,
-        "state": statement.state,
+        "state": state,
         "revision": statement.current_revision,
     }
 
@@ -78,7 +83,7 @@ def signature_json(signature: Signature, *, withheld_names: bool) -> dict[str, A
 def _body(event_id: str, event: str, moment: dt.datetime, statement: Statement,
           data: dict[str, Any]) -> str:
     envelope = {"id": event_id, "type": event, "created_at": iso(moment),
-                "statement": _statement(statement), "data": data}
+                "statement": _statement(statement, event), "data": data}
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -51,11 +51,12 @@ def test_every_event_is_queued(app):
             "statement.state_changed",  # draft -> open by the factory
             "signature.created", "signature.replaced", "signature.reconfirmed",
             "signature.withdrawn", "signature.created",
-            "statement.state_changed", "edition.published", "update.posted",
+            "edition.published", "statement.state_changed", "update.posted",
         ]
         changes = _bodies("statement.state_changed")
         assert [(c["data"]["from"], c["data"]["to"]) for c in changes] == [
             ("draft", "open"), ("open", "published")]
+        assert _bodies("edition.published")[0]["statement"]["state"] == "published"
         update = _bodies("update.posted")[0]["data"]
         assert update["title"] == "News" and update["url"].endswith(f"#update-{update['id']}")
 
