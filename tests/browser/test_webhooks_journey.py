@@ -53,9 +53,12 @@ def _journey(journey: Journey, receiver: Receiver) -> None:
         expect(lead.get_by_label(event, exact=True)).to_be_checked()
     lead.get_by_role("button", name="Save").click()
     journey.flash(lead, "Copy its secret now")
-    secret = lead.get_by_label("Secret", exact=True).input_value()
+    secret = lead.get_by_role("textbox", name="Secret").input_value()
     assert secret.startswith("whsec_")
     journey.check(lead, "webhook-added")
+    lead.get_by_role("link", name="All webhook endpoints").click()
+    lead.get_by_role("link", name=receiver.url).click()
+    expect(lead.get_by_role("heading", name="Webhook endpoint", level=1)).to_be_visible()
     endpoint_url = lead.url
 
     # The partner signs and withdraws in its browser; then the lead publishes.
