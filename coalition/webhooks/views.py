@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coalition.domain.errors import NotFound
-from coalition.models import User, WebhookEndpoint
+from coalition.models import WebhookEndpoint
 from coalition.outcomes import change
+from coalition.security import current_actor
 from coalition.webhooks import forms, queue, services
 from coalition.webhooks.forms import EVENT_LABELS
 
@@ -20,14 +20,9 @@ bp = Blueprint("webhooks", __name__)
 queue.connect()
 
 
-def _user() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
 def _endpoint(endpoint_id: int) -> WebhookEndpoint:
     try:
-        return services.get_endpoint(_user(), endpoint_id)
+        return services.get_endpoint(current_actor(), endpoint_id)
     except NotFound:
         abort(404)
 
@@ -37,7 +32,7 @@ def _index(form: forms.EndpointForm | None = None, status: int = 200) -> tuple[s
         form = forms.EndpointForm(formdata=None)
         form.events.data = ["signature.created", "signature.withdrawn", "edition.published"]
     return render_template(
-        "webhooks/index.html", form=form, endpoints=services.endpoints(_user()),
+        "webhooks/index.html", form=form, endpoints=services.endpoints(current_actor()),
         labels=EVENT_LABELS,
     ), status
 
@@ -80,7 +75,7 @@ def create() -> tuple[str, int] | Response:
         return _index(form, 422)
     with change(form) as outcome:
         endpoint, secret = services.create_endpoint(
-            _user(), url=form.url.data, events=form.events.data or [],
+            current_actor(), url=form.url.data, events=form.events.data or [],
             description=form.description.data or "",
             withheld_names=bool(form.withheld_names.data),
         )
@@ -101,7 +96,7 @@ def endpoint(endpoint_id: int) -> tuple[str, int] | Response:
     if not form.validate():
         return _page(found, form=form, status=422)
     with change(form) as outcome:
-        services.update_endpoint(_user(), found, services.Change(
+        services.update_endpoint(current_actor(), found, services.Change(
             url=form.url.data, events=form.events.data or [],
             description=form.description.data or "",
             withheld_names=bool(form.withheld_names.data),
@@ -119,7 +114,7 @@ def rotate_secret(endpoint_id: int) -> tuple[str, int] | Response:
     if not forms.ConfirmForm().validate_on_submit():
         return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
     with change() as outcome:
-        secret = services.rotate_secret(_user(), found)
+        secret = services.rotate_secret(current_actor(), found)
     if not outcome.ok:  # pragma: no cover - the endpoint was found just above
         return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
     flash(gettext("The endpoint has a new secret. Copy it now: it is shown only once."),
@@ -134,7 +129,7 @@ def delete(endpoint_id: int) -> Response:
     if not forms.ConfirmForm().validate_on_submit():
         return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
     with change() as outcome:
-        services.delete_endpoint(_user(), found)
+        services.delete_endpoint(current_actor(), found)
     if outcome.ok:
         flash(gettext("The endpoint is deleted."), "success")
     return redirect(url_for("webhooks.index"))
@@ -145,12 +140,12 @@ def resend(endpoint_id: int, delivery_id: int) -> Response:
     """Send a delivery again (same event id and body) at the sender's next pass."""
     found = _endpoint(endpoint_id)
     try:
-        delivery = services.get_delivery(_user(), found, delivery_id)
+        delivery = services.get_delivery(current_actor(), found, delivery_id)
     except NotFound:
         abort(404)
     if forms.ConfirmForm().validate_on_submit():
         with change() as outcome:
-            services.resend(_user(), delivery)
+            services.resend(current_actor(), delivery)
         if outcome.ok:
             flash(gettext("The delivery will be sent again in a moment."), "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id) + "#log")
