@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from coalition import audit
-from coalition.domain.errors import Conflict, NotFound
+from coalition.domain.errors import Conflict, NotFound, PermissionDenied
 from coalition.domain.limits import clean_line
 from coalition.domain.webhooks import DESCRIPTION_MAX, clean_events, parse_url
 from coalition.extensions import db
@@ -57,9 +57,16 @@ def get_endpoint(actor: User, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+def _may_change(actor: User) -> None:
+    """A viewer reads the organisation's endpoints and changes none (403)."""
+    if actor.role == "viewer":
+        raise PermissionDenied("A viewer may read but not change webhooks.")
+
+
 def _live(actor: User, endpoint_id: int) -> WebhookEndpoint:
     """An endpoint that may still change: not deleted (Conflict), the actor's (NotFound)."""
     endpoint = get_endpoint(actor, endpoint_id)
+    _may_change(actor)
     if endpoint.deleted_at is not None:
         raise Conflict("This endpoint is deleted.", fields={"endpoint": "deleted"})
     return endpoint
@@ -85,6 +92,7 @@ def create_endpoint(
     withheld_names: bool = False,
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint for the actor's organisation; its secret is returned to show."""
+    _may_change(actor)
     endpoint = WebhookEndpoint(
         organisation_id=actor.organisation_id,
         url=clean_url(url),
