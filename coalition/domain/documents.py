@@ -34,6 +34,7 @@ from coalition.domain.exports import (
     Signatory,
     article_html,
     banners,
+    conveners_line,
     display_title,
     format_date,
     has_affiliations,
@@ -693,10 +694,9 @@ def _docx_signatories(document: Any, doc: EditionDocument, words: dict[str, str]
 
 
 def _docx_closing(document: Any, doc: EditionDocument, words: dict[str, str]) -> None:
-    """The small print: who coordinated it, where it is published, the text's SHA-256."""
-    footer_lines = []
-    if doc.lead_organisation.strip():
-        footer_lines.append(words["coordinated_by"].format(name=doc.lead_organisation.strip()))
+    """The small print: who convened it, where it is published, the text's SHA-256."""
+    convened = conveners_line(doc)  # "Coordinated by A", or "Convened by A and B"
+    footer_lines = [convened] if convened else []
     if doc.url:
         footer_lines.append(f"{words['published_at']}{words['colon']} {doc.url}")
     if doc.sha256:
